@@ -1,0 +1,33 @@
+package io.execq.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code execq} command line: one entry point, one subcommand per job. */
+@Command(
+        name = "execq",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Kafka-driven code execution in hardened sandboxes.",
+        subcommands = {BrokerCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+public final class ExecqCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, also used by tests. Usage errors exit with status 2. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new ExecqCommand())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setUsageHelpAutoWidth(true);
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing a command");
+    }
+}

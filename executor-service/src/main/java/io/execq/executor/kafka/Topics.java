@@ -1,0 +1,90 @@
+package io.execq.executor.kafka;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Creates the execq topics that do not exist yet and reports those whose layout differs from the settings. */
+public final class Topics {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Topics.class);
+
+    private final Admin admin;
+
+    public Topics(Admin admin) {
+        this.admin = admin;
+    }
+
+    /**
+     * Creates each missing topic; existing topics are left as they are (an operator may have tuned them) and a
+     * partition count that differs from the settings is logged.
+     *
+     * @return the names of the topics this call created
+     */
+    public List<String> ensure(TopicSettings settings) throws InterruptedException {
+        List<NewTopic> wanted = List.of(
+                topic(settings.requests(), settings.requestPartitions(), settings),
+                topic(settings.results(), settings.resultPartitions(), settings),
+                topic(settings.deadLetters(), settings.requestPartitions(), settings));
+        Set<String> existing = call(() -> admin.listTopics().names().get());
+
+        List<String> created = new ArrayList<>();
+        for (NewTopic topic : wanted) {
+            if (existing.contains(topic.name())) {
+                warnIfLayoutDiffers(topic);
+                continue;
+            }
+            try {
+                admin.createTopics(List.of(topic)).all().get();
+                created.add(topic.name());
+                LOG.info("Created topic {} ({} partitions)", topic.name(), topic.numPartitions());
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("Cannot create topic " + topic.name() + ": "
+                            + e.getCause().getMessage(), e.getCause());
+                }
+                // Another executor created it between our listing and our create: that is fine.
+            }
+        }
+        return created;
+    }
+
+    private static NewTopic topic(String name, int partitions, TopicSettings settings) {
+        return new NewTopic(name, partitions, settings.replicationFactor()).configs(Map.of(
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(settings.maxMessageBytes()),
+                TopicConfig.RETENTION_MS_CONFIG, Long.toString(settings.retention().toMillis()),
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG,
+                Integer.toString(Math.max(1, Math.min(2, settings.replicationFactor() - 1)))));
+    }
+
+    private void warnIfLayoutDiffers(NewTopic wanted) throws InterruptedException {
+        TopicDescription actual = call(() -> admin.describeTopics(List.of(wanted.name()))
+                .allTopicNames().get().get(wanted.name()));
+        if (actual.partitions().size() != wanted.numPartitions()) {
+            LOG.warn("Topic {} has {} partitions where {} are configured; keeping it as it is", wanted.name(),
+                    actual.partitions().size(), wanted.numPartitions());
+        }
+    }
+
+    private interface AdminCall<T> {
+        T get() throws InterruptedException, ExecutionException;
+    }
+
+    private static <T> T call(AdminCall<T> call) throws InterruptedException {
+        try {
+            return call.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Kafka admin call failed: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+}
