@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The whole execq test suite, from a fresh machine:
+#   1. a Docker engine (installs docker.io and starts dockerd when running as root and none answers),
+#   2. the local images the tests run (ops/images/build.sh; offline, idempotent),
+#   3. ./mvnw -B verify: unit tests (Surefire) and integration tests (Failsafe) against real Kafka and real Docker.
+# Extra arguments go to Maven, e.g. ops/test.sh -pl schemas or ops/test.sh -Dit.test=EmbeddedKafkaIT.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+if ! command -v java >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "ops/test.sh: installing a JDK (openjdk-17-jdk-headless)" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q openjdk-17-jdk-headless >/dev/null
+  else
+    echo "ops/test.sh: Java 17 is required (java not found)" >&2
+    exit 1
+  fi
+fi
+
+# shellcheck source=lib/docker.sh
+. "$root/ops/lib/docker.sh"
+if execq_ensure_docker; then
+  bash "$root/ops/images/build.sh"
+  # With Docker provisioned, a Docker test that cannot reach the engine fails instead of skipping.
+  export EXECQ_REQUIRE_DOCKER=true
+else
+  echo "ops/test.sh: WARNING: no Docker engine; Docker tests will be skipped and Kafka will be embedded." >&2
+fi
+
+# Testcontainers offline: Ryuk's image cannot be pulled; reach containers through loopback only.
+export TESTCONTAINERS_RYUK_DISABLED=true
+export TESTCONTAINERS_HOST_OVERRIDE=localhost
+
+exec ./mvnw -B -ntp verify "$@"
