@@ -1,0 +1,107 @@
+package io.execq.executor.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/** Parsers with range checks for {@link ConfigKey}s; each throws IllegalArgumentException saying what is accepted. */
+public final class Parsers {
+
+    private Parsers() {
+    }
+
+    public static Function<String, String> text() {
+        return s -> {
+            if (s.isBlank()) {
+                throw new IllegalArgumentException("must not be blank");
+            }
+            return s.trim();
+        };
+    }
+
+    public static Function<String, Integer> intIn(int min, int max) {
+        return s -> {
+            int value;
+            try {
+                value = Integer.parseInt(s.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("not an integer");
+            }
+            return checkRange(value, min, max, Integer.toString(min), Integer.toString(max));
+        };
+    }
+
+    public static Function<String, Double> doubleIn(double min, double max) {
+        return s -> {
+            double value;
+            try {
+                value = Double.parseDouble(s.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("not a number");
+            }
+            if (!(value >= min && value <= max)) {
+                throw new IllegalArgumentException("must be between " + min + " and " + max);
+            }
+            return value;
+        };
+    }
+
+    public static Function<String, Long> sizeIn(long min, long max) {
+        return s -> checkRange(Values.parseSize(s), min, max, Values.formatSize(min), Values.formatSize(max));
+    }
+
+    public static Function<String, Integer> milliCpusIn(int min, int max) {
+        return s -> checkRange(Values.parseMilliCpus(s), min, max, min + "m", max + "m");
+    }
+
+    public static Function<String, Duration> durationIn(Duration min, Duration max) {
+        return s -> {
+            Duration value = Values.parseDuration(s);
+            if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+                throw new IllegalArgumentException("must be between " + min + " and " + max);
+            }
+            return value;
+        };
+    }
+
+    public static Function<String, Path> path() {
+        return s -> Path.of(text().apply(s));
+    }
+
+    /** {@code name=value}; the name must not be empty. */
+    public static Function<String, Map.Entry<String, String>> keyValue() {
+        return s -> {
+            int eq = s.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("expected name=value");
+            }
+            return Map.entry(s.substring(0, eq).trim(), s.substring(eq + 1).trim());
+        };
+    }
+
+    public static <E extends Enum<E>> Function<String, E> oneOf(Class<E> type) {
+        return s -> {
+            String normalised = s.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+            for (E constant : type.getEnumConstants()) {
+                if (constant.name().equals(normalised)) {
+                    return constant;
+                }
+            }
+            StringBuilder accepted = new StringBuilder();
+            for (E constant : type.getEnumConstants()) {
+                accepted.append(accepted.length() == 0 ? "" : "|")
+                        .append(constant.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+            }
+            throw new IllegalArgumentException("must be one of " + accepted);
+        };
+    }
+
+    private static <N extends Comparable<N>> N checkRange(N value, N min, N max, String minText, String maxText) {
+        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            throw new IllegalArgumentException("must be between " + minText + " and " + maxText);
+        }
+        return value;
+    }
+}

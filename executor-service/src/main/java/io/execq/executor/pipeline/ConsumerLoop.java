@@ -1,0 +1,205 @@
+package io.execq.executor.pipeline;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The consumer loop, in the shape of the {@code KafkaConsumer} Javadoc's runner: a {@code closed} flag, {@code poll},
+ * hand off to the {@link Scheduler}, publish what completed through the {@link ResultPublisher}, {@code wakeup()} on
+ * shutdown. {@code poll()} keeps running however long a run takes, so this member never leaves the group; the
+ * partitions that are busy are paused instead.
+ */
+public final class ConsumerLoop implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConsumerLoop.class);
+    static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+
+    private final Consumer<String, byte[]> consumer;
+    private final String topic;
+    private final Scheduler scheduler;
+    private final ResultPublisher publisher;
+    private final PipelineMetrics metrics;
+    private final Duration shutdownGrace;
+    private final Clock clock;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean joined = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile Throwable failure;
+
+    public ConsumerLoop(Consumer<String, byte[]> consumer, String topic, Scheduler scheduler,
+                        ResultPublisher publisher, PipelineMetrics metrics, Duration shutdownGrace, Clock clock) {
+        this.consumer = consumer;
+        this.topic = topic;
+        this.scheduler = scheduler;
+        this.publisher = publisher;
+        this.metrics = metrics;
+        this.shutdownGrace = shutdownGrace;
+        this.clock = clock;
+    }
+
+    @Override
+    public void run() {
+        try {
+            publisher.init();
+            consumer.subscribe(List.of(topic), new Rebalance());
+            while (!closed.get()) {
+                step();
+            }
+            drain();
+        } catch (WakeupException e) {
+            if (!closed.get()) {
+                failure = e;
+            }
+        } catch (RuntimeException e) {
+            failure = e;
+            LOG.error("Consumer loop stopped", e);
+        } finally {
+            scheduler.cancelAll();
+            joined.set(false);
+            closeQuietly();
+            stopped.countDown();
+        }
+    }
+
+    /** Stops polling, lets in-flight runs finish within the grace period, commits them, closes. Non-blocking. */
+    public void shutdown() {
+        if (closed.compareAndSet(false, true)) {
+            consumer.wakeup();
+        }
+    }
+
+    public void awaitStopped() throws InterruptedException {
+        stopped.await();
+    }
+
+    /** True while this member holds an assignment from the group. */
+    public boolean joined() {
+        return joined.get();
+    }
+
+    public boolean running() {
+        return stopped.getCount() > 0;
+    }
+
+    /** Why the loop stopped on its own, if it did. */
+    public Throwable failure() {
+        return failure;
+    }
+
+    private void step() {
+        try {
+            scheduler.add(consumer.poll(POLL_TIMEOUT));
+        } catch (WakeupException e) {
+            if (!closed.get()) {
+                throw e;
+            }
+        }
+        publish(scheduler.takeCompletions());
+        scheduler.advance();
+        pauseBusyPartitions();
+    }
+
+    /** Grace period: start nothing new, keep polling (stay in the group) while in-flight runs finish. */
+    private void drain() {
+        scheduler.stopAdmitting();
+        Instant deadline = clock.instant().plus(shutdownGrace);
+        while (scheduler.inFlight() > 0 && clock.instant().isBefore(deadline)) {
+            consumer.pause(consumer.assignment());
+            consumer.poll(POLL_TIMEOUT);
+            scheduler.advance();
+            publish(scheduler.takeCompletions());
+        }
+        publish(scheduler.takeCompletions());
+        if (scheduler.inFlight() > 0) {
+            LOG.warn("{} run(s) still going after the {} grace period: killing them; their requests stay "
+                    + "uncommitted for another member", scheduler.inFlight(), shutdownGrace);
+        }
+    }
+
+    private void publish(List<Completion> completions) {
+        try {
+            publisher.publish(completions, consumer.groupMetadata());
+        } catch (PublishAbortedException e) {
+            LOG.warn("{}; re-reading those records", e.getMessage());
+            rewind(completions);
+        }
+    }
+
+    /** Nothing of an aborted batch is visible: read those records again from their first offset. */
+    private void rewind(List<Completion> aborted) {
+        Map<TopicPartition, Long> first = new HashMap<>();
+        aborted.forEach(c -> first.merge(c.partition(), c.offset(), Math::min));
+        Set<TopicPartition> owned = consumer.assignment();
+        first.forEach((tp, offset) -> {
+            scheduler.reset(tp);
+            if (owned.contains(tp)) {
+                consumer.seek(tp, offset);
+            }
+        });
+    }
+
+    private void pauseBusyPartitions() {
+        Set<TopicPartition> assignment = consumer.assignment();
+        Set<TopicPartition> busy = new HashSet<>(scheduler.busyPartitions());
+        busy.retainAll(assignment);
+        Set<TopicPartition> idle = new HashSet<>(assignment);
+        idle.removeAll(busy);
+        consumer.pause(busy);
+        consumer.resume(idle);
+        metrics.observe(busy.size(), scheduler.waitingForSandbox(), scheduler.inFlight());
+    }
+
+    private void closeQuietly() {
+        try {
+            publisher.close();
+        } catch (RuntimeException e) {
+            LOG.warn("Closing the result producer failed", e);
+        }
+        try {
+            consumer.close();
+        } catch (RuntimeException e) {
+            LOG.warn("Closing the consumer failed", e);
+        }
+    }
+
+    private final class Rebalance implements ConsumerRebalanceListener {
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            // Commit what already finished while the generation is still ours; what is running is abandoned and
+            // will run again on the new owner.
+            publish(scheduler.takeCompletions());
+            scheduler.revoked(partitions);
+            LOG.info("Partitions revoked: {}", partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            // Our generation is gone: committing now would be rejected or, worse, race the new owner.
+            scheduler.revoked(partitions);
+            LOG.warn("Partitions lost: {}", partitions);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            scheduler.assigned(partitions);
+            joined.set(true);
+            LOG.info("Partitions assigned: {}", partitions);
+        }
+    }
+}

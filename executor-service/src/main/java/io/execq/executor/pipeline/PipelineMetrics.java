@@ -1,0 +1,64 @@
+package io.execq.executor.pipeline;
+
+import io.execq.executor.sandbox.SandboxOutcome;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** What the pipeline counts and times, named once; exported at {@code /metrics} in Prometheus format. */
+public final class PipelineMetrics {
+
+    private final MeterRegistry registry;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger pausedPartitions = new AtomicInteger();
+    private final AtomicInteger waitingForSandbox = new AtomicInteger();
+    private final Counter retries;
+    private final Timer queueWait;
+
+    public PipelineMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        registry.gauge("execq.runs.in.flight", inFlight);
+        registry.gauge("execq.partitions.paused", pausedPartitions);
+        registry.gauge("execq.requests.waiting.for.sandbox", waitingForSandbox);
+        this.retries = Counter.builder("execq.run.retries")
+                .description("Runs retried after an infrastructure fault").register(registry);
+        this.queueWait = Timer.builder("execq.queue.wait").description("From submission to the start of the run")
+                .publishPercentileHistogram().register(registry);
+    }
+
+    void ran(SandboxOutcome outcome) {
+        Timer.builder("execq.run.duration").description("Wall-clock time of runs in a sandbox")
+                .tag("backend", outcome.backend().name()).tag("status", ResultFactory.status(outcome).name())
+                .publishPercentileHistogram().register(registry).record(outcome.duration());
+    }
+
+    void retried() {
+        retries.increment();
+    }
+
+    /** A completion was produced (not yet published). */
+    void completed(Completion completion) {
+        completion.result().filter(r -> r.getStartedAt() != null)
+                .ifPresent(r -> queueWait.record(Duration.ofMillis(r.getQueueWaitMs())));
+    }
+
+    /** A completion's transaction committed. */
+    void published(Completion completion) {
+        completion.result().ifPresent(r -> Counter.builder("execq.results")
+                .description("Results published, by status and backend")
+                .tag("status", r.getStatus().name()).tag("backend", r.getBackend().name())
+                .register(registry).increment());
+        completion.deadLetterReason().ifPresent(reason -> Counter.builder("execq.dead.letters")
+                .description("Records copied to the dead-letter topic, by reason")
+                .tag("reason", reason).register(registry).increment());
+    }
+
+    /** The loop's view after each step. */
+    void observe(int paused, int waiting, int running) {
+        pausedPartitions.set(paused);
+        waitingForSandbox.set(waiting);
+        inFlight.set(running);
+    }
+}

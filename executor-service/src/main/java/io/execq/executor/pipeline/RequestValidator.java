@@ -1,0 +1,100 @@
+package io.execq.executor.pipeline;
+
+import io.execq.executor.sandbox.SandboxFile;
+import io.execq.executor.sandbox.SandboxLimits;
+import io.execq.executor.sandbox.SandboxSpec;
+import io.execq.schema.EffectiveLimits;
+import io.execq.schema.ExecutionRequest;
+import io.execq.schema.FileEntry;
+import io.execq.schema.Isolation;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The validate stage: decides whether a decoded request may run and, if so, prepares it. Every refusal is a
+ * {@link RequestRejectedException} whose message tells the producer exactly what to fix.
+ */
+public final class RequestValidator {
+
+    private final ImagePolicy images;
+    private final LimitPolicy limits;
+    private final long maxRequestBytes;
+    private final String executorId;
+
+    public RequestValidator(ImagePolicy images, LimitPolicy limits, long maxRequestBytes, String executorId) {
+        this.images = images;
+        this.limits = limits;
+        this.maxRequestBytes = maxRequestBytes;
+        this.executorId = executorId;
+    }
+
+    /**
+     * @param recordKey the Kafka key the request arrived with (may be null)
+     * @param recordBytes the size of the encoded request
+     */
+    public PreparedRun prepare(ExecutionRequest request, String recordKey, int recordBytes)
+            throws RequestRejectedException {
+        if (recordBytes > maxRequestBytes) {
+            throw new RequestRejectedException("request is " + recordBytes + " bytes; the limit is "
+                    + maxRequestBytes + " bytes");
+        }
+        if (request.getRequestId() == null || request.getRequestId().isBlank()) {
+            throw new RequestRejectedException("requestId must not be blank");
+        }
+        if (recordKey != null && !recordKey.equals(request.getRequestId())) {
+            throw new RequestRejectedException("record key '" + recordKey + "' differs from requestId '"
+                    + request.getRequestId() + "'");
+        }
+        if (request.getCommand().isEmpty()) {
+            throw new RequestRejectedException("command must not be empty");
+        }
+        if (request.getIsolation() == Isolation.UNKNOWN) {
+            throw new RequestRejectedException("isolation is not one this executor knows (CONTAINER, "
+                    + "PREFER_CONTAINER, PROCESS)");
+        }
+        if (request.getAttempt() < 1) {
+            throw new RequestRejectedException("attempt must be at least 1, got " + request.getAttempt());
+        }
+        String image = images.resolve(request.getImage());
+        EffectiveLimits effective = limits.resolve(request.getLimits());
+        return new PreparedRun(request, image, effective, spec(request, image, effective));
+    }
+
+    private SandboxSpec spec(ExecutionRequest request, String image, EffectiveLimits effective)
+            throws RequestRejectedException {
+        try {
+            return new SandboxSpec(request.getRequestId(), executorId, image, request.getCommand(),
+                    bytes(request.getStdin()), files(request.getFiles()), request.getEnv(),
+                    Optional.ofNullable(request.getWorkingDir()), sandboxLimits(effective));
+        } catch (IllegalArgumentException e) {
+            // The spec's own checks (argv, env names, file paths escaping the workspace, ...) speak for themselves.
+            throw new RequestRejectedException(e.getMessage());
+        }
+    }
+
+    static SandboxLimits sandboxLimits(EffectiveLimits limits) {
+        return new SandboxLimits(Duration.ofMillis(limits.getTimeoutMillis()), limits.getMemoryBytes(),
+                limits.getMilliCpus(), limits.getPids(), limits.getMaxOutputBytes());
+    }
+
+    private static List<SandboxFile> files(List<FileEntry> entries) {
+        List<SandboxFile> files = new ArrayList<>(entries.size());
+        for (FileEntry entry : entries) {
+            files.add(new SandboxFile(entry.getPath(), bytes(entry.getContent()), entry.getExecutable()));
+        }
+        return files;
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        if (buffer == null) {
+            return new byte[0];
+        }
+        ByteBuffer copy = buffer.duplicate();
+        byte[] bytes = new byte[copy.remaining()];
+        copy.get(bytes);
+        return bytes;
+    }
+}

@@ -1,0 +1,114 @@
+package io.execq.executor.pipeline;
+
+import io.execq.executor.sandbox.CapturedStream;
+import io.execq.executor.sandbox.SandboxOutcome;
+import io.execq.schema.Backend;
+import io.execq.schema.CapturedOutput;
+import io.execq.schema.ExecutionRequest;
+import io.execq.schema.ExecutionResult;
+import io.execq.schema.ExecutionStatus;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/** The build-result stage: one {@link ExecutionResult} per way a request can end. */
+public final class ResultFactory {
+
+    private static final CapturedOutput NO_OUTPUT = new CapturedOutput(ByteBuffer.allocate(0), 0L, false);
+
+    private final String executorId;
+    private final Clock clock;
+
+    public ResultFactory(String executorId, Clock clock) {
+        this.executorId = executorId;
+        this.clock = clock;
+    }
+
+    public ExecutionResult completed(PreparedRun run, SandboxOutcome outcome) {
+        return base(run.request())
+                .setStatus(status(outcome))
+                .setExitCode(outcome.exitCode().isPresent() ? outcome.exitCode().getAsInt() : null)
+                .setStdout(output(outcome.stdout()))
+                .setStderr(output(outcome.stderr()))
+                .setTimedOut(outcome.timedOut())
+                .setOomKilled(outcome.oomKilled())
+                .setBackend(outcome.backend())
+                .setImage(outcome.backend() == Backend.DOCKER ? run.image() : null)
+                .setImageDigest(outcome.imageId().orElse(null))
+                .setLimits(run.limits())
+                .setProtections(outcome.protections().stream().sorted().toList())
+                .setStartedAt(outcome.startedAt())
+                .setFinishedAt(outcome.finishedAt())
+                .setQueueWaitMs(millisBetween(run.request().getSubmittedAt(), outcome.startedAt()))
+                .setRunMs(millisBetween(outcome.startedAt(), outcome.finishedAt()))
+                .setError(outcome.timedOut() ? "timed out after " + run.limits().getTimeoutMillis() + " ms"
+                        : outcome.oomKilled() ? "killed at the memory limit of " + run.limits().getMemoryBytes()
+                        + " bytes" : null)
+                .build();
+    }
+
+    public ExecutionResult rejected(ExecutionRequest request, String reason) {
+        return notRun(request, ExecutionStatus.REJECTED, reason);
+    }
+
+    public ExecutionResult expired(ExecutionRequest request) {
+        return notRun(request, ExecutionStatus.EXPIRED, "deadline " + request.getDeadline()
+                + " passed before the request could start");
+    }
+
+    /** An infrastructure fault outlasted the retries; the run, if it started, left nothing behind. */
+    public ExecutionResult error(PreparedRun run, String message) {
+        return base(run.request()).setStatus(ExecutionStatus.ERROR).setLimits(run.limits()).setError(message)
+                .build();
+    }
+
+    private ExecutionResult notRun(ExecutionRequest request, ExecutionStatus status, String reason) {
+        return base(request).setStatus(status).setError(reason).build();
+    }
+
+    private ExecutionResult.Builder base(ExecutionRequest request) {
+        Instant now = clock.instant();
+        return ExecutionResult.newBuilder()
+                .setRequestId(request.getRequestId())
+                .setAttempt(request.getAttempt())
+                .setExitCode(null)
+                .setStdout(NO_OUTPUT)
+                .setStderr(NO_OUTPUT)
+                .setTimedOut(false)
+                .setOomKilled(false)
+                .setBackend(Backend.NONE)
+                .setImage(null)
+                .setImageDigest(null)
+                .setLimits(null)
+                .setProtections(List.of())
+                .setExecutorId(executorId)
+                .setSubmittedAt(request.getSubmittedAt())
+                .setStartedAt(null)
+                .setFinishedAt(now)
+                .setQueueWaitMs(millisBetween(request.getSubmittedAt(), now))
+                .setRunMs(0L)
+                .setError(null)
+                .setLabels(request.getLabels())
+                .setReplayOf(request.getReplayOf());
+    }
+
+    static ExecutionStatus status(SandboxOutcome outcome) {
+        if (outcome.timedOut()) {
+            return ExecutionStatus.TIMED_OUT;
+        }
+        if (outcome.oomKilled()) {
+            return ExecutionStatus.OOM_KILLED;
+        }
+        return outcome.exitCode().getAsInt() == 0 ? ExecutionStatus.SUCCEEDED : ExecutionStatus.FAILED;
+    }
+
+    private static CapturedOutput output(CapturedStream stream) {
+        return new CapturedOutput(ByteBuffer.wrap(stream.kept()), stream.totalBytes(), stream.truncated());
+    }
+
+    private static long millisBetween(Instant from, Instant to) {
+        return Math.max(0, Duration.between(from, to).toMillis());
+    }
+}

@@ -1,0 +1,138 @@
+package io.execq.executor.pipeline;
+
+import io.execq.schema.ExecutionResult;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The publish stage: results, dead-letter copies and the consumer offsets of a batch of completions, committed in
+ * one Kafka transaction. A reader with {@code isolation.level=read_committed} therefore sees a result exactly when
+ * its request's offset is committed — never a result whose request will be consumed again, never an offset without
+ * its result.
+ *
+ * <p>Used from the consumer loop's thread only.
+ */
+public final class ResultPublisher implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ResultPublisher.class);
+
+    private final Producer<String, byte[]> producer;
+    private final Serializer<ExecutionResult> serializer;
+    private final String resultsTopic;
+    private final String deadLetterTopic;
+    private final String executorId;
+    private final Clock clock;
+    private final PipelineMetrics metrics;
+
+    public ResultPublisher(Producer<String, byte[]> producer, Serializer<ExecutionResult> serializer,
+                           String resultsTopic, String deadLetterTopic, String executorId, Clock clock,
+                           PipelineMetrics metrics) {
+        this.producer = producer;
+        this.serializer = serializer;
+        this.resultsTopic = resultsTopic;
+        this.deadLetterTopic = deadLetterTopic;
+        this.executorId = executorId;
+        this.clock = clock;
+        this.metrics = metrics;
+    }
+
+    /** Registers the transactional id, fencing any earlier producer that used it. */
+    public void init() {
+        producer.initTransactions();
+    }
+
+    /**
+     * Publishes {@code batch} and commits its offsets, or nothing at all.
+     *
+     * @throws PublishAbortedException the transaction was aborted; none of the batch is visible and the caller must
+     *     consume those records again (at-least-once execution, exactly one visible result)
+     * @throws FatalPublishException this producer can no longer commit (fenced by a newer instance, not
+     *     authorised, ...); the executor must stop
+     */
+    public void publish(List<Completion> batch, ConsumerGroupMetadata group) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        try {
+            producer.beginTransaction();
+            for (Completion completion : batch) {
+                completion.result().ifPresent(result -> producer.send(new ProducerRecord<>(resultsTopic,
+                        result.getRequestId(), serializer.serialize(resultsTopic, result))));
+                if (completion.deadLetterReason().isPresent()) {
+                    producer.send(deadLetter(completion, completion.deadLetterReason().get()));
+                }
+            }
+            producer.sendOffsetsToTransaction(nextOffsets(batch), group);
+            producer.commitTransaction();
+            batch.forEach(metrics::published);
+        } catch (ProducerFencedException | InvalidProducerEpochException | OutOfOrderSequenceException
+                 | AuthorizationException | UnsupportedVersionException e) {
+            throw new FatalPublishException("Cannot publish results any more: " + e.getMessage(), e);
+        } catch (KafkaException e) {
+            abort(e);
+            throw new PublishAbortedException("Transaction of " + batch.size() + " completions aborted: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private void abort(KafkaException cause) {
+        try {
+            producer.abortTransaction();
+            LOG.warn("Aborted a result transaction: {}", cause.toString());
+        } catch (KafkaException e) {
+            throw new FatalPublishException("Cannot abort a failed transaction: " + e.getMessage(), e);
+        }
+    }
+
+    /** One in-flight record per partition means completions arrive in offset order; the highest one wins. */
+    static Map<TopicPartition, OffsetAndMetadata> nextOffsets(List<Completion> batch) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (Completion completion : batch) {
+            offsets.merge(completion.partition(), new OffsetAndMetadata(completion.offset() + 1),
+                    (a, b) -> a.offset() >= b.offset() ? a : b);
+        }
+        return offsets;
+    }
+
+    private ProducerRecord<String, byte[]> deadLetter(Completion completion, String reason) {
+        var original = completion.record();
+        RecordHeaders headers = new RecordHeaders(original.headers().toArray());
+        header(headers, DeadLetterHeaders.REASON, reason);
+        header(headers, DeadLetterHeaders.DETAIL, completion.detail());
+        completion.result().ifPresent(r -> header(headers, DeadLetterHeaders.REQUEST_ID, r.getRequestId()));
+        header(headers, DeadLetterHeaders.SOURCE_TOPIC, original.topic());
+        header(headers, DeadLetterHeaders.SOURCE_PARTITION, Integer.toString(original.partition()));
+        header(headers, DeadLetterHeaders.SOURCE_OFFSET, Long.toString(original.offset()));
+        header(headers, DeadLetterHeaders.EXECUTOR_ID, executorId);
+        header(headers, DeadLetterHeaders.FAILED_AT, clock.instant().toString());
+        return new ProducerRecord<>(deadLetterTopic, null, original.key(), original.value(), headers);
+    }
+
+    private static void header(RecordHeaders headers, String name, String value) {
+        headers.remove(name);
+        headers.add(name, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}

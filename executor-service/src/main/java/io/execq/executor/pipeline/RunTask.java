@@ -1,0 +1,104 @@
+package io.execq.executor.pipeline;
+
+import io.execq.executor.sandbox.Sandbox;
+import io.execq.executor.sandbox.SandboxException;
+import io.execq.executor.sandbox.SandboxInterruptedException;
+import io.execq.executor.sandbox.SandboxOutcome;
+import io.execq.executor.sandbox.SandboxUnavailableException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The run stage, on a worker thread: runs one prepared request in the sandbox its isolation allows, retrying
+ * infrastructure faults with exponential backoff a bounded number of times before settling on an {@code ERROR}
+ * result. An unavailable sandbox is not retried here: the request goes back to its partition, which waits (paused)
+ * until a sandbox is available again or the request's deadline passes.
+ */
+final class RunTask {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunTask.class);
+    /** How long a requeued request waits before it is tried again, so a flapping daemon cannot spin the loop. */
+    static final Duration REQUEUE_DELAY = Duration.ofSeconds(1);
+
+    private final SandboxSelector sandboxes;
+    private final ResultFactory results;
+    private final int retries;
+    private final Duration backoff;
+    private final PipelineMetrics metrics;
+    private final Clock clock;
+
+    RunTask(SandboxSelector sandboxes, ResultFactory results, int retries, Duration backoff,
+            PipelineMetrics metrics, Clock clock) {
+        this.sandboxes = sandboxes;
+        this.results = results;
+        this.retries = retries;
+        this.backoff = backoff;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    RunOutcome run(PartitionWork work, PartitionWork.Waiting waiting) {
+        PreparedRun run = waiting.run();
+        MDC.put("requestId", run.requestId());
+        try {
+            for (int attempt = 0; ; attempt++) {
+                Optional<Sandbox> sandbox = sandboxes.select(run.isolation());
+                if (sandbox.isEmpty()) {
+                    return requeue(work, waiting, "no sandbox allowed for " + run.isolation() + " is available");
+                }
+                try {
+                    SandboxOutcome outcome = sandbox.get().run(run.spec());
+                    metrics.ran(outcome);
+                    return new RunOutcome.Finished(work, Completion.of(waiting.record(),
+                            results.completed(run, outcome)));
+                } catch (SandboxInterruptedException e) {
+                    // Revocation or shutdown interrupted us; the loop discards this for a stale partition.
+                    return requeue(work, waiting, "interrupted");
+                } catch (SandboxUnavailableException e) {
+                    return requeue(work, waiting, e.getMessage());
+                } catch (SandboxException e) {
+                    if (!e.retriable() || attempt >= retries) {
+                        LOG.warn("Run failed after {} attempt(s): {}", attempt + 1, e.getMessage());
+                        return finishedWithError(work, waiting, e.getMessage());
+                    }
+                    metrics.retried();
+                    LOG.info("Infrastructure fault, retrying (attempt {} of {}): {}", attempt + 1, retries,
+                            e.getMessage());
+                    if (!sleep(backoff.multipliedBy(1L << Math.min(attempt, 20)))) {
+                        return requeue(work, waiting, "interrupted");
+                    }
+                } catch (RuntimeException e) {
+                    // A bug of ours must not retry forever or lose the request: it gets an ERROR result.
+                    LOG.error("Unexpected failure running the request", e);
+                    return finishedWithError(work, waiting, "internal error: " + e);
+                }
+            }
+        } finally {
+            MDC.remove("requestId");
+        }
+    }
+
+    private RunOutcome finishedWithError(PartitionWork work, PartitionWork.Waiting waiting, String message) {
+        return new RunOutcome.Finished(work, Completion.of(waiting.record(), results.error(waiting.run(), message)));
+    }
+
+    private RunOutcome requeue(PartitionWork work, PartitionWork.Waiting waiting, String why) {
+        LOG.info("Sandbox unavailable, the request waits: {}", why);
+        return new RunOutcome.Requeue(work, new PartitionWork.Waiting(waiting.record(), waiting.run(),
+                clock.instant().plus(REQUEUE_DELAY)), why);
+    }
+
+    private static boolean sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}
