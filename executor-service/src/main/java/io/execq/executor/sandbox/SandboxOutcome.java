@@ -1,0 +1,69 @@
+package io.execq.executor.sandbox;
+
+import io.execq.schema.Backend;
+import io.execq.schema.Protection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/**
+ * What happened to one run. Every user-side failure is a value here; nothing about the user's program throws.
+ *
+ * <ul>
+ *   <li>{@code exitCode}: the program's exit status as the runtime reported it (a signal death is 128+signal).
+ *       Empty when the sandbox killed the run for its timeout: the status then belongs to the kill, not to the
+ *       program.</li>
+ *   <li>{@code timedOut}: the wall-clock limit passed and the run (with all its processes) was killed.</li>
+ *   <li>{@code oomKilled}: the runtime's own OOM flag (Docker {@code State.OOMKilled}), never guessed from exit
+ *       code 137. The process sandbox cannot observe it and reports {@code false}: a program that exceeds its
+ *       address-space limit sees allocation failures and exits on its own.</li>
+ *   <li>{@code stdout}/{@code stderr}: captured separately, each capped at the spec's {@code maxOutputBytes},
+ *       with the original byte count and a truncated flag.</li>
+ *   <li>{@code startedAt}/{@code finishedAt}: from the sandbox's injected clock; started when the program was
+ *       started, finished when its exit (or kill) was observed.</li>
+ *   <li>{@code backend}/{@code protections}: which sandbox ran it and what it enforced.</li>
+ *   <li>{@code imageId}: the image id that ran (Docker, {@code sha256:...}); empty for the process sandbox.</li>
+ * </ul>
+ */
+public record SandboxOutcome(
+        OptionalInt exitCode,
+        boolean timedOut,
+        boolean oomKilled,
+        CapturedStream stdout,
+        CapturedStream stderr,
+        Instant startedAt,
+        Instant finishedAt,
+        Backend backend,
+        Set<Protection> protections,
+        Optional<String> imageId) {
+
+    public SandboxOutcome {
+        Objects.requireNonNull(exitCode, "exitCode");
+        Objects.requireNonNull(stdout, "stdout");
+        Objects.requireNonNull(stderr, "stderr");
+        Objects.requireNonNull(startedAt, "startedAt");
+        Objects.requireNonNull(finishedAt, "finishedAt");
+        Objects.requireNonNull(backend, "backend");
+        protections = Set.copyOf(protections);
+        Objects.requireNonNull(imageId, "imageId");
+        if (timedOut && exitCode.isPresent()) {
+            throw new IllegalArgumentException("a timed-out run has no exit code of its own");
+        }
+        if (!timedOut && exitCode.isEmpty()) {
+            throw new IllegalArgumentException("a run that was not timed out must have an exit code");
+        }
+    }
+
+    /** True when the program exited by itself with status 0 and nothing was cut off or killed. */
+    public boolean succeeded() {
+        return exitCode.isPresent() && exitCode.getAsInt() == 0 && !timedOut && !oomKilled;
+    }
+
+    /** Wall-clock time between start and observed exit. */
+    public Duration duration() {
+        return Duration.between(startedAt, finishedAt);
+    }
+}

@@ -1,0 +1,175 @@
+package io.execq.executor.sandbox.docker;
+
+import io.execq.executor.sandbox.BoundedOutput;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * A container attach spoken directly over the daemon socket: one hijacked connection carrying the program's
+ * stdin (ours to write and then half-close) and its multiplexed stdout/stderr frames.
+ *
+ * <p>Why not docker-java's {@code attachContainerCmd}: its httpclient5-based transports (zerodep included) never
+ * deliver end-of-file on stdin, so a program that reads stdin to EOF ({@code wc -c}) would hang until the
+ * timeout. Here the request is the documented upgrade ({@code POST /containers/{id}/attach?stream=1&stdin=1...}
+ * with {@code Connection: Upgrade}, {@code Upgrade: tcp}); after the {@code 101} answer the socket is raw, and
+ * {@link SocketChannel#shutdownOutput()} is the EOF the daemon forwards to the program (the container is
+ * created with {@code StdinOnce}). Reads and writes use the channel directly, never {@code Channels} streams,
+ * which serialise reads and writes on one lock.
+ *
+ * <p>The session is opened before the container starts, so no output can be missed; the stream ends when the
+ * container's streams close, i.e. when it exits.
+ */
+final class AttachSession implements AutoCloseable {
+
+    private static final int HEADER_LIMIT = 16 * 1024;
+
+    private final SocketChannel channel;
+
+    private AttachSession(SocketChannel channel) {
+        this.channel = channel;
+    }
+
+    /**
+     * Opens the hijacked attach connection for a created container.
+     *
+     * @throws IOException when the daemon cannot be reached or refuses the attach (message carries its answer)
+     */
+    static AttachSession open(SocketAddress daemon, String containerId) throws IOException {
+        SocketChannel channel = daemon instanceof UnixDomainSocketAddress
+                ? SocketChannel.open(StandardProtocolFamily.UNIX)
+                : SocketChannel.open();
+        try {
+            channel.connect(daemon);
+            String request = "POST /containers/" + containerId + "/attach?stream=1&stdin=1&stdout=1&stderr=1 HTTP/1.1\r\n"
+                    + "Host: docker\r\n"
+                    + "Content-Type: text/plain\r\n"
+                    + "Connection: Upgrade\r\n"
+                    + "Upgrade: tcp\r\n"
+                    + "\r\n";
+            writeFully(channel, ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII)));
+            String head = readHead(channel);
+            String statusLine = head.lines().findFirst().orElse("");
+            if (!statusLine.startsWith("HTTP/1.1 101") && !statusLine.startsWith("HTTP/1.1 200")) {
+                throw new IOException("attach refused by the daemon: " + statusLine + " " + readSome(channel));
+            }
+            return new AttachSession(channel);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Starts demultiplexing the output frames into the two sinks on {@code io}. The future completes when the
+     * stream ends (container exited, or the session was closed).
+     */
+    CompletableFuture<Void> pumpOutput(BoundedOutput stdout, BoundedOutput stderr, ExecutorService io) {
+        return CompletableFuture.runAsync(() -> demux(stdout, stderr), io);
+    }
+
+    /** Writes {@code stdin} on {@code io}, then half-closes the connection: the program sees EOF. */
+    CompletableFuture<Void> feedStdin(byte[] stdin, ExecutorService io) {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                writeFully(channel, ByteBuffer.wrap(stdin));
+                channel.shutdownOutput();
+            } catch (IOException e) {
+                // The program exited (or closed stdin) before reading everything: not an error.
+            }
+        }, io);
+    }
+
+    @Override
+    public void close() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // Nothing left to release.
+        }
+    }
+
+    private void demux(BoundedOutput stdout, BoundedOutput stderr) {
+        ByteBuffer header = ByteBuffer.allocate(8);
+        ByteBuffer payload = ByteBuffer.allocate(64 * 1024);
+        try {
+            while (true) {
+                header.clear();
+                if (!readFully(channel, header)) {
+                    return;
+                }
+                int stream = header.get(0);
+                long size = Integer.toUnsignedLong(header.getInt(4));
+                BoundedOutput sink = stream == 2 ? stderr : stdout;
+                while (size > 0) {
+                    payload.clear().limit((int) Math.min(size, payload.capacity()));
+                    if (!readFully(channel, payload)) {
+                        return;
+                    }
+                    sink.write(payload.array(), 0, payload.limit());
+                    size -= payload.limit();
+                }
+            }
+        } catch (ClosedChannelException e) {
+            // Closed by the run's clean-up: the stream is over.
+        } catch (IOException e) {
+            // Connection reset: the run observes the exit through inspect instead.
+        }
+    }
+
+    /** Fills {@code buffer}; false on a clean EOF before the first byte, {@link EOFException} mid-way. */
+    private static boolean readFully(SocketChannel channel, ByteBuffer buffer) throws IOException {
+        boolean first = true;
+        while (buffer.hasRemaining()) {
+            if (channel.read(buffer) < 0) {
+                if (first && buffer.position() == 0) {
+                    return false;
+                }
+                throw new EOFException("attach stream ended inside a frame");
+            }
+            first = false;
+        }
+        buffer.flip();
+        return true;
+    }
+
+    private static void writeFully(SocketChannel channel, ByteBuffer buffer) throws IOException {
+        while (buffer.hasRemaining()) {
+            channel.write(buffer);
+        }
+    }
+
+    private static String readHead(SocketChannel channel) throws IOException {
+        StringBuilder head = new StringBuilder();
+        ByteBuffer one = ByteBuffer.allocate(1);
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            one.clear();
+            if (channel.read(one) < 0) {
+                throw new EOFException("daemon closed the attach connection: " + head);
+            }
+            head.append((char) one.get(0));
+            if (head.length() > HEADER_LIMIT) {
+                throw new IOException("attach response head larger than " + HEADER_LIMIT + " bytes");
+            }
+        }
+        return head.toString();
+    }
+
+    private static String readSome(SocketChannel channel) {
+        ByteBuffer body = ByteBuffer.allocate(2048);
+        try {
+            channel.read(body);
+        } catch (IOException e) {
+            return "";
+        }
+        return new String(body.array(), 0, body.position(), StandardCharsets.UTF_8).strip();
+    }
+}

@@ -1,0 +1,104 @@
+package io.execq.executor.sandbox.docker;
+
+import com.github.dockerjava.api.command.CreateContainerCmd;
+import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.LogConfig;
+import com.github.dockerjava.api.model.Mount;
+import com.github.dockerjava.api.model.MountType;
+import com.github.dockerjava.api.model.Ulimit;
+import com.github.dockerjava.api.model.VolumeOptions;
+import io.execq.executor.sandbox.SandboxLimits;
+import io.execq.executor.sandbox.SandboxSpec;
+import io.execq.schema.Protection;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Every hardening setting of a sandbox container, in one place. Nothing else in the code base sets a security
+ * relevant container option; a reviewer reads this class to know what a run is allowed to do.
+ *
+ * <p>The settings, and why:
+ * <ul>
+ *   <li>network mode {@code none}: only a loopback interface, no egress;</li>
+ *   <li>read-only root fs, writable only: the workspace volume and a size-limited, noexec {@code /tmp};</li>
+ *   <li>{@code cap-drop ALL} and {@code no-new-privileges}: no capability, no setuid escalation;</li>
+ *   <li>user {@code 65534:65534} (nobody): never root inside the container;</li>
+ *   <li>pids limit, memory with memory+swap equal to it (no swap), CPU quota from milliCpus;</li>
+ *   <li>ulimits {@code nofile} and {@code fsize};</li>
+ *   <li>log driver {@code none}: output is captured through the attach stream, so a flood cannot fill the
+ *       daemon's disk through json-file logs;</li>
+ *   <li>labels {@code execq.managed}, {@code execq.request-id}, {@code execq.executor-id},
+ *       {@code execq.created-at} so the {@link OrphanReaper} can find what a crashed executor left.</li>
+ * </ul>
+ */
+public final class HardenedHostConfig {
+
+    public static final String RUN_USER = "65534:65534";
+    public static final String TMPFS_OPTIONS = "rw,noexec,nosuid,nodev,size=64m";
+    public static final long NOFILE_LIMIT = 256;
+    public static final long FSIZE_LIMIT_BYTES = 64L * 1024 * 1024;
+    public static final String NO_NEW_PRIVILEGES = "no-new-privileges";
+
+    /** Where the per-run volume is mounted; the workspace is a 65534-owned directory inside it. */
+    public static final String VOLUME_MOUNT = "/execq";
+
+    public static final String LABEL_MANAGED = "execq.managed";
+    public static final String LABEL_REQUEST_ID = "execq.request-id";
+    public static final String LABEL_EXECUTOR_ID = "execq.executor-id";
+    public static final String LABEL_CREATED_AT = "execq.created-at";
+
+    /** What a container configured here enforces. */
+    public static final Set<Protection> PROTECTIONS = Set.copyOf(EnumSet.of(
+            Protection.NETWORK_ISOLATED, Protection.READ_ONLY_ROOT_FS, Protection.CAPABILITIES_DROPPED,
+            Protection.NO_NEW_PRIVILEGES, Protection.NON_ROOT_USER, Protection.PID_NAMESPACE,
+            Protection.PIDS_LIMIT, Protection.MEMORY_LIMIT, Protection.CPU_LIMIT, Protection.FILE_SIZE_LIMIT,
+            Protection.OPEN_FILES_LIMIT, Protection.TMPFS_LIMIT, Protection.PRIVATE_WORKSPACE,
+            Protection.CLEARED_ENVIRONMENT, Protection.PROCESS_GROUP_KILL, Protection.OUTPUT_CAP));
+
+    private HardenedHostConfig() {
+    }
+
+    /** The host config for one run: limits from {@code limits}, the workspace volume mounted at {@link #VOLUME_MOUNT}. */
+    public static HostConfig hostConfig(SandboxLimits limits, String volumeName) {
+        return HostConfig.newHostConfig()
+                .withNetworkMode("none")
+                .withReadonlyRootfs(true)
+                .withCapDrop(Capability.ALL)
+                .withSecurityOpts(List.of(NO_NEW_PRIVILEGES))
+                .withPidsLimit((long) limits.pids())
+                .withMemory(limits.memoryBytes())
+                .withMemorySwap(limits.memoryBytes())
+                .withNanoCPUs(limits.milliCpus() * 1_000_000L)
+                .withIpcMode("private")
+                .withTmpFs(Map.of("/tmp", TMPFS_OPTIONS))
+                .withUlimits(List.of(
+                        new Ulimit("nofile", NOFILE_LIMIT, NOFILE_LIMIT),
+                        new Ulimit("fsize", FSIZE_LIMIT_BYTES, FSIZE_LIMIT_BYTES)))
+                .withLogConfig(new LogConfig(LogConfig.LoggingType.NONE))
+                .withMounts(List.of(new Mount()
+                        .withType(MountType.VOLUME)
+                        .withSource(volumeName)
+                        .withTarget(VOLUME_MOUNT)
+                        .withVolumeOptions(new VolumeOptions().withNoCopy(true))));
+    }
+
+    /** The labels of every container and volume created for {@code spec}. */
+    public static Map<String, String> labels(SandboxSpec spec, Instant createdAt) {
+        return Map.of(
+                LABEL_MANAGED, "true",
+                LABEL_REQUEST_ID, spec.requestId(),
+                LABEL_EXECUTOR_ID, spec.executorId(),
+                LABEL_CREATED_AT, Long.toString(createdAt.toEpochMilli()));
+    }
+
+    /** Applies the host config, the run user and the labels to a create command, and returns it. */
+    public static CreateContainerCmd harden(CreateContainerCmd cmd, SandboxSpec spec, String volumeName, Instant now) {
+        return cmd.withHostConfig(hostConfig(spec.limits(), volumeName))
+                .withUser(RUN_USER)
+                .withLabels(labels(spec, now));
+    }
+}

@@ -1,0 +1,95 @@
+package io.execq.executor.sandbox.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import io.execq.executor.sandbox.SandboxFile;
+import io.execq.executor.sandbox.SandboxSpec;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.UUID;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+
+/**
+ * The per-run workspace: a labelled Docker volume mounted at {@link HardenedHostConfig#VOLUME_MOUNT}, holding the
+ * workspace directory {@link #WORKSPACE} owned by the run user.
+ *
+ * <p>Why a volume and a sub-directory: the root fs is read-only, and Docker refuses to copy files into a
+ * read-only container except into a volume; a volume also works against a remote daemon, unlike a host dir.
+ * Docker never changes the owner of the directory it extracts into (the tar's {@code .} entry is skipped), so
+ * the volume root stays root-owned and the 65534-owned workspace is its {@code work} sub-directory, created by
+ * the same tar that carries the files.
+ */
+final class WorkspaceVolume {
+
+    /** The workspace inside the container: default working dir and {@code HOME}. */
+    static final String WORKSPACE = HardenedHostConfig.VOLUME_MOUNT + "/work";
+
+    private static final int RUN_UID = 65534;
+    private static final String TOP = "work/";
+
+    private WorkspaceVolume() {
+    }
+
+    /** Creates an empty, labelled volume and returns its name. */
+    static String create(DockerClient docker, SandboxSpec spec, Instant now) {
+        String name = "execq-" + UUID.randomUUID();
+        docker.createVolumeCmd().withName(name).withLabels(HardenedHostConfig.labels(spec, now)).exec();
+        return name;
+    }
+
+    /** Copies the workspace (directories and files, owned by the run user) into the created container's volume. */
+    static void populate(DockerClient docker, String containerId, SandboxSpec spec) {
+        docker.copyArchiveToContainerCmd(containerId)
+                .withRemotePath(HardenedHostConfig.VOLUME_MOUNT)
+                .withTarInputStream(new ByteArrayInputStream(tar(spec)))
+                .exec();
+    }
+
+    /** The absolute working directory inside the container. */
+    static String workingDir(SandboxSpec spec) {
+        return spec.workingDir().map(dir -> WORKSPACE + "/" + dir).orElse(WORKSPACE);
+    }
+
+    static void remove(DockerClient docker, String name) {
+        docker.removeVolumeCmd(name).exec();
+    }
+
+    static byte[] tar(SandboxSpec spec) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
+            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            putDirectory(tar, TOP, 0700);
+            for (String dir : spec.directories()) {
+                putDirectory(tar, TOP + dir + "/", 0755);
+            }
+            for (SandboxFile file : spec.files()) {
+                TarArchiveEntry entry = owned(new TarArchiveEntry(TOP + file.path()));
+                entry.setMode(file.executable() ? 0100755 : 0100644);
+                entry.setSize(file.size());
+                tar.putArchiveEntry(entry);
+                tar.write(file.content());
+                tar.closeArchiveEntry();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("building an in-memory tar cannot fail", e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static void putDirectory(TarArchiveOutputStream tar, String name, int mode) throws IOException {
+        TarArchiveEntry entry = owned(new TarArchiveEntry(name));
+        entry.setMode(040000 | mode);
+        tar.putArchiveEntry(entry);
+        tar.closeArchiveEntry();
+    }
+
+    private static TarArchiveEntry owned(TarArchiveEntry entry) {
+        entry.setUserId(RUN_UID);
+        entry.setGroupId(RUN_UID);
+        entry.setModTime(0);
+        return entry;
+    }
+}

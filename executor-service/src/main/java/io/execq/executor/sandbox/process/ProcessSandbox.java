@@ -1,0 +1,202 @@
+package io.execq.executor.sandbox.process;
+
+import io.execq.executor.sandbox.BoundedOutput;
+import io.execq.executor.sandbox.Sandbox;
+import io.execq.executor.sandbox.SandboxException;
+import io.execq.executor.sandbox.SandboxInterruptedException;
+import io.execq.executor.sandbox.SandboxOutcome;
+import io.execq.executor.sandbox.SandboxRuntimeException;
+import io.execq.executor.sandbox.SandboxSpec;
+import io.execq.schema.Backend;
+import io.execq.schema.Protection;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The fallback: runs a spec as a hardened host process when Docker is unavailable and policy allows it.
+ *
+ * <p>Hardening ({@link ProcessCommand}): a new session, net+pid+mount namespaces when the host allows them,
+ * rlimits, a switch to uid/gid 65534 without groups, capabilities or new privileges when the executor is root,
+ * an environment of only {@code PATH}, {@code HOME} (the workspace), {@code LANG} and the request's variables, and
+ * a fresh private workspace deleted afterwards. On timeout, and after every exit, all processes of the run are
+ * killed ({@link ProcessTree}). What it cannot do compared to a container: a read-only root fs (the program can
+ * write wherever uid 65534 may, e.g. {@code /tmp}), a memory cgroup (the limit is per-process address space,
+ * so an overrun is an allocation failure, never {@code oomKilled}), a CPU quota, and {@code RLIMIT_NPROC} counts
+ * all processes of uid 65534 on the host, not only this run's. {@link #protections()} says exactly what applied.
+ */
+public final class ProcessSandbox implements Sandbox {
+
+    private static final Logger log = LoggerFactory.getLogger(ProcessSandbox.class);
+
+    static final String PATH = "/usr/local/bin:/usr/bin:/bin";
+    private static final Duration SETTLE = Duration.ofSeconds(5);
+    private static final AtomicInteger THREADS = new AtomicInteger();
+
+    private final HostCapabilities caps;
+    private final Path workspaceBase;
+    private final Clock clock;
+    private final Set<Protection> protections;
+    private final ExecutorService io;
+
+    /**
+     * @param caps what this host allows, usually {@link HostCapabilities#probe()}
+     * @param workspaceBase where run workspaces are created; the run user must be able to traverse it
+     * @param clock source of the outcome's instants
+     */
+    public ProcessSandbox(HostCapabilities caps, Path workspaceBase, Clock clock) {
+        this.caps = Objects.requireNonNull(caps, "caps");
+        this.workspaceBase = Objects.requireNonNull(workspaceBase, "workspaceBase");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        if (!Files.isDirectory(workspaceBase)) {
+            throw new IllegalArgumentException("workspaceBase " + workspaceBase + " is not a directory");
+        }
+        this.protections = ProcessCommand.protections(caps);
+        this.io = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "execq-process-io-" + THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    public Backend backend() {
+        return Backend.PROCESS;
+    }
+
+    @Override
+    public Set<Protection> protections() {
+        return protections;
+    }
+
+    @Override
+    public boolean healthy() {
+        return !io.isShutdown();
+    }
+
+    @Override
+    public SandboxOutcome run(SandboxSpec spec) throws SandboxException {
+        try (ProcessWorkspace workspace = createWorkspace(spec)) {
+            return runIn(workspace, spec);
+        } catch (IOException e) {
+            log.warn("request {}: workspace clean-up failed: {}", spec.requestId(), e.toString());
+            throw new SandboxRuntimeException("remove workspace", e.toString(), false, e);
+        }
+    }
+
+    private ProcessWorkspace createWorkspace(SandboxSpec spec) throws SandboxException {
+        try {
+            return ProcessWorkspace.create(workspaceBase, spec, caps.setpriv().isPresent());
+        } catch (IOException e) {
+            throw new SandboxRuntimeException("create workspace", e.toString(), true, e);
+        }
+    }
+
+    private SandboxOutcome runIn(ProcessWorkspace workspace, SandboxSpec spec) throws SandboxException {
+        ProcessBuilder builder = new ProcessBuilder(ProcessCommand.argv(caps, spec.limits(), spec.argv()))
+                .directory(workspace.workingDir(spec).toFile());
+        Map<String, String> env = builder.environment();
+        env.clear();
+        env.put("PATH", PATH);
+        env.put("HOME", workspace.root().toString());
+        env.put("LANG", "C.UTF-8");
+        env.putAll(spec.env());
+
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new SandboxRuntimeException("start process", e.getMessage(), false, e);
+        }
+        Instant startedAt = clock.instant();
+        BoundedOutput stdout = new BoundedOutput(spec.limits().maxOutputBytes());
+        BoundedOutput stderr = new BoundedOutput(spec.limits().maxOutputBytes());
+        CompletableFuture<Void> out = pump(process.getInputStream(), stdout);
+        CompletableFuture<Void> err = pump(process.getErrorStream(), stderr);
+        feed(process.getOutputStream(), spec.stdin());
+        boolean timedOut = false;
+        try {
+            timedOut = !process.waitFor(spec.limits().timeout().toNanos(), TimeUnit.NANOSECONDS);
+            ProcessTree.killAll(process, caps.kill());
+            process.waitFor(SETTLE.toMillis(), TimeUnit.MILLISECONDS);
+            drain(spec, CompletableFuture.allOf(out, err));
+        } catch (InterruptedException e) {
+            ProcessTree.killAll(process, caps.kill());
+            Thread.currentThread().interrupt();
+            throw new SandboxInterruptedException("run of request " + spec.requestId() + " interrupted", e);
+        } finally {
+            if (process.isAlive()) {
+                ProcessTree.killAll(process, caps.kill());
+            }
+            closeQuietly(process);
+        }
+        Instant finishedAt = clock.instant();
+        OptionalInt exit = timedOut ? OptionalInt.empty() : OptionalInt.of(process.exitValue());
+        log.info("request {}: process run finished exit={} timedOut={} stdout={} stderr={}",
+                spec.requestId(), exit, timedOut, stdout.totalBytes(), stderr.totalBytes());
+        return new SandboxOutcome(exit, timedOut, false, stdout.snapshot(), stderr.snapshot(), startedAt, finishedAt,
+                Backend.PROCESS, protections, Optional.empty());
+    }
+
+    private CompletableFuture<Void> pump(InputStream in, BoundedOutput sink) {
+        return CompletableFuture.runAsync(() -> {
+            try (in) {
+                in.transferTo(sink);
+            } catch (IOException e) {
+                // Stream closed by clean-up: what was read so far is kept.
+            }
+        }, io);
+    }
+
+    private void feed(OutputStream stdin, byte[] bytes) {
+        io.execute(() -> {
+            try (stdin) {
+                stdin.write(bytes);
+            } catch (IOException e) {
+                // The program exited or closed stdin before reading everything: not an error.
+            }
+        });
+    }
+
+    private static void drain(SandboxSpec spec, CompletableFuture<Void> pumps) throws InterruptedException {
+        try {
+            pumps.get(SETTLE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("request {}: output pipes still open {} after the kill; a process escaped?", spec.requestId(), SETTLE);
+        }
+    }
+
+    private static void closeQuietly(Process process) {
+        for (java.io.Closeable c : new java.io.Closeable[] {process.getInputStream(), process.getErrorStream(), process.getOutputStream()}) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                // Already closed.
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        io.shutdownNow();
+    }
+}

@@ -1,0 +1,97 @@
+package io.execq.executor.sandbox.process;
+
+import io.execq.executor.sandbox.SandboxFile;
+import io.execq.executor.sandbox.SandboxSpec;
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * A fresh private directory for one run: mode 0700, owned by the run user (when the executor can switch users),
+ * holding the spec's files; deleted afterwards without following any link the program may have planted.
+ */
+final class ProcessWorkspace implements AutoCloseable {
+
+    private static final int RUN_UID = Integer.parseInt(ProcessCommand.RUN_UID);
+
+    private final Path root;
+    private final boolean chown;
+
+    private ProcessWorkspace(Path root, boolean chown) {
+        this.root = root;
+        this.chown = chown;
+    }
+
+    /** Creates the workspace under {@code base} (which the run user must be able to traverse, like /tmp). */
+    static ProcessWorkspace create(Path base, SandboxSpec spec, boolean chownToRunUser) throws IOException {
+        Path root = Files.createTempDirectory(base, "execq-run-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        ProcessWorkspace ws = new ProcessWorkspace(root, chownToRunUser);
+        try {
+            ws.own(root);
+            for (String dir : spec.directories()) {
+                Path path = Files.createDirectory(root.resolve(dir));
+                Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwxr-xr-x"));
+                ws.own(path);
+            }
+            for (SandboxFile file : spec.files()) {
+                Path path = Files.write(root.resolve(file.path()), file.content());
+                Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(file.executable() ? "rwxr-xr-x" : "rw-r--r--"));
+                ws.own(path);
+            }
+            return ws;
+        } catch (IOException | RuntimeException e) {
+            ws.close();
+            throw e;
+        }
+    }
+
+    Path root() {
+        return root;
+    }
+
+    Path workingDir(SandboxSpec spec) {
+        return spec.workingDir().map(root::resolve).orElse(root);
+    }
+
+    private void own(Path path) throws IOException {
+        if (chown) {
+            Files.setAttribute(path, "unix:uid", RUN_UID, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(path, "unix:gid", RUN_UID, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        }
+    }
+
+    /** Deletes the tree; links are removed, never followed. */
+    @Override
+    public void close() throws IOException {
+        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                // The program may have removed its own permissions; as the owner (or root) we restore them.
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                if (e != null) {
+                    throw e;
+                }
+                Files.delete(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}

@@ -1,0 +1,214 @@
+package io.execq.executor.sandbox.docker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.Container;
+import io.execq.executor.sandbox.ImageUnavailableException;
+import io.execq.executor.sandbox.Sandbox;
+import io.execq.executor.sandbox.SandboxContractTest;
+import io.execq.executor.sandbox.SandboxException;
+import io.execq.executor.sandbox.SandboxInterruptedException;
+import io.execq.executor.sandbox.SandboxOutcome;
+import io.execq.executor.sandbox.SandboxSpec;
+import io.execq.executor.sandbox.SandboxUnavailableException;
+import io.execq.schema.Protection;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The contract suite and the Docker-only behaviour, against the machine's real Docker engine. */
+class DockerSandboxIT extends SandboxContractTest {
+
+    static final String IMAGE = "execq/busybox:latest";
+    private static DockerConnection connection;
+    private static DockerSandbox sandbox;
+
+    @BeforeAll
+    static void connect() {
+        connection = DockerConnection.connect("unix:///var/run/docker.sock");
+        sandbox = new DockerSandbox(connection,
+                new ImageResolver(connection, ImagePullPolicy.NEVER, Duration.ofSeconds(30)), Clock.systemUTC());
+    }
+
+    @AfterAll
+    static void close() {
+        sandbox.close();
+    }
+
+    @Override
+    protected Sandbox sandbox() {
+        return sandbox;
+    }
+
+    @Override
+    protected String image() {
+        return IMAGE;
+    }
+
+    @Override
+    protected Set<String> baselineEnvKeys() {
+        // PATH comes from the image, HOSTNAME from Docker itself; nothing from the executor.
+        return Set.of("PATH", "HOME", "HOSTNAME", "LANG");
+    }
+
+    @Override
+    protected Set<Protection> expectedProtections() {
+        return Set.of(Protection.NETWORK_ISOLATED, Protection.READ_ONLY_ROOT_FS, Protection.CAPABILITIES_DROPPED,
+                Protection.NO_NEW_PRIVILEGES, Protection.NON_ROOT_USER, Protection.PID_NAMESPACE,
+                Protection.PIDS_LIMIT, Protection.MEMORY_LIMIT, Protection.CPU_LIMIT, Protection.FILE_SIZE_LIMIT,
+                Protection.OPEN_FILES_LIMIT, Protection.TMPFS_LIMIT, Protection.PRIVATE_WORKSPACE,
+                Protection.CLEARED_ENVIRONMENT, Protection.PROCESS_GROUP_KILL, Protection.OUTPUT_CAP);
+    }
+
+    @Override
+    protected void assertNothingLeftBehind() {
+        assertThat(managedContainers(Map.of(HardenedHostConfig.LABEL_EXECUTOR_ID, EXECUTOR_ID))).isEmpty();
+        assertThat(connection.client().listVolumesCmd()
+                .withFilter("label", List.of(HardenedHostConfig.LABEL_EXECUTOR_ID + "=" + EXECUTOR_ID))
+                .exec().getVolumes()).isEmpty();
+    }
+
+    @Override
+    protected void assertMemoryBombContained(SandboxOutcome outcome) {
+        assertThat(outcome.oomKilled()).isTrue();
+        assertThat(outcome.timedOut()).isFalse();
+        assertThat(outcome.exitCode()).hasValue(137);
+    }
+
+    private static List<Container> managedContainers(Map<String, String> labels) {
+        return connection.client().listContainersCmd().withShowAll(true).withLabelFilter(labels).exec();
+    }
+
+    @Test
+    void reportsTheImageIdThatRan() throws Exception {
+        String id = connection.client().inspectImageCmd(IMAGE).exec().getId();
+
+        SandboxOutcome outcome = sandbox.run(spec("true"));
+
+        assertThat(outcome.imageId()).hasValue(id);
+        assertThat(id).startsWith("sha256:");
+    }
+
+    @Test
+    void mountsTheRootFileSystemReadOnlyAndTmpAsSmallTmpfs() throws Exception {
+        SandboxOutcome outcome = sandbox.run(spec("sh", "-c", "touch /x; grep ' /tmp ' /proc/mounts"));
+
+        assertThat(outcome.stderr().text()).isEqualTo("touch: /x: Read-only file system\n");
+        assertThat(outcome.stdout().text()).startsWith("tmpfs /tmp tmpfs rw,nosuid,nodev,noexec,").contains("size=65536k");
+    }
+
+    @Test
+    void removesTheContainerWhenTheRunningThreadIsInterrupted() throws Exception {
+        SandboxSpec spec = spec("sleep", "1000");
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread runner = new Thread(() -> {
+            try {
+                sandbox.run(spec);
+            } catch (SandboxException e) {
+                thrown.set(e);
+            }
+        });
+        runner.start();
+        Map<String, String> mine = Map.of(HardenedHostConfig.LABEL_REQUEST_ID, spec.requestId());
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                managedContainers(mine).stream().anyMatch(c -> "running".equals(c.getState())));
+
+        runner.interrupt();
+        runner.join(Duration.ofSeconds(15).toMillis());
+
+        assertThat(runner.isAlive()).isFalse();
+        assertThat(thrown.get()).isInstanceOf(SandboxInterruptedException.class);
+        assertThat(((SandboxException) thrown.get()).retriable()).isTrue();
+        assertThat(managedContainers(mine)).isEmpty();
+    }
+
+    @Test
+    void reaperRemovesOrphansOfItsExecutorOnly() {
+        DockerClient docker = connection.client();
+        String orphan = plant(EXECUTOR_ID);
+        String foreign = plant("other-" + EXECUTOR_ID);
+        try {
+            OrphanReaper reaper = new OrphanReaper(docker, Clock.systemUTC(), Optional.of(EXECUTOR_ID), Duration.ZERO);
+
+            int reaped = reaper.reapNow();
+
+            assertThat(reaped).isEqualTo(1);
+            assertThat(managedContainers(Map.of(HardenedHostConfig.LABEL_EXECUTOR_ID, EXECUTOR_ID))).isEmpty();
+            assertThat(managedContainers(Map.of(HardenedHostConfig.LABEL_EXECUTOR_ID, "other-" + EXECUTOR_ID)))
+                    .extracting(Container::getId).containsExactly(foreign);
+        } finally {
+            docker.removeContainerCmd(foreign).withForce(true).exec();
+        }
+        assertThat(orphan).isNotEqualTo(foreign);
+    }
+
+    @Test
+    void reaperSparesContainersYoungerThanItsMinimumAge() {
+        String young = plant(EXECUTOR_ID);
+        try {
+            OrphanReaper reaper = new OrphanReaper(connection.client(), Clock.systemUTC(), Optional.of(EXECUTOR_ID), Duration.ofHours(1));
+
+            assertThat(reaper.reapNow()).isZero();
+            assertThat(managedContainers(Map.of(HardenedHostConfig.LABEL_EXECUTOR_ID, EXECUTOR_ID)))
+                    .extracting(Container::getId).containsExactly(young);
+        } finally {
+            connection.client().removeContainerCmd(young).withForce(true).exec();
+        }
+    }
+
+    @Test
+    void failsWithImageUnavailableWhenMissingAndPullIsNever() {
+        SandboxSpec spec = SandboxSpec.of("req-missing", EXECUTOR_ID, "execq/does-not-exist:1", List.of("true"), LIMITS);
+
+        assertThatThrownBy(() -> sandbox.run(spec))
+                .isInstanceOf(ImageUnavailableException.class)
+                .hasMessage("image execq/does-not-exist:1 unavailable: not present locally and the pull policy is never")
+                .matches(e -> !((SandboxException) e).retriable());
+    }
+
+    @Test
+    void failsWithImageUnavailableCarryingTheDaemonMessageWhenAPullFails() {
+        // A registry on a closed loopback port: the daemon's pull fails without leaving the machine.
+        ImageResolver pulling = new ImageResolver(connection, ImagePullPolicy.MISSING, Duration.ofSeconds(20));
+
+        assertThatThrownBy(() -> pulling.resolve("127.0.0.1:1/execq/none:1"))
+                .isInstanceOf(ImageUnavailableException.class)
+                .hasMessageStartingWith("image 127.0.0.1:1/execq/none:1 unavailable: pull failed: ")
+                .hasMessageContaining("127.0.0.1:1");
+    }
+
+    @Test
+    void reportsAnUnreachableDaemonAsRetriableUnavailability() {
+        try (DockerConnection dead = DockerConnection.connect("unix:///tmp/no-such-docker.sock");
+                DockerSandbox deadSandbox = new DockerSandbox(dead,
+                        new ImageResolver(dead, ImagePullPolicy.NEVER, Duration.ofSeconds(5)), Clock.systemUTC())) {
+
+            assertThat(deadSandbox.healthy()).isFalse();
+            assertThatThrownBy(() -> deadSandbox.run(spec("true")))
+                    .isInstanceOf(SandboxUnavailableException.class)
+                    .hasMessageStartingWith("docker daemon unreachable during inspect image execq/busybox:latest: ")
+                    .matches(e -> ((SandboxException) e).retriable());
+        }
+    }
+
+    private static String plant(String executorId) {
+        return connection.client().createContainerCmd(IMAGE)
+                .withCmd("true")
+                .withLabels(Map.of(HardenedHostConfig.LABEL_MANAGED, "true",
+                        HardenedHostConfig.LABEL_EXECUTOR_ID, executorId,
+                        HardenedHostConfig.LABEL_REQUEST_ID, "planted",
+                        HardenedHostConfig.LABEL_CREATED_AT, Long.toString(Instant.now().minusSeconds(60).toEpochMilli())))
+                .exec().getId();
+    }
+}
