@@ -1,0 +1,91 @@
+package io.execq.executor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.execq.executor.config.ConfigException;
+import io.execq.executor.kafka.EmbeddedKafkaMode;
+import io.execq.executor.sandbox.FallbackPolicy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ExecutorConfigTest {
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        ExecutorConfig config = ExecutorConfig.of(Map.of());
+
+        assertThat(config.bootstrapServers()).isEqualTo("127.0.0.1:9092");
+        assertThat(config.get(ExecutorConfig.EMBEDDED_KAFKA)).isEqualTo(EmbeddedKafkaMode.AUTO);
+        assertThat(config.get(ExecutorConfig.HTTP_PORT)).isEqualTo(9400);
+        assertThat(config.get(ExecutorConfig.FALLBACK)).isEqualTo(FallbackPolicy.PROCESS);
+        assertThat(config.get(ExecutorConfig.SHUTDOWN_GRACE)).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.imageAliases()).containsEntry("python", "execq/python:3.11");
+        assertThat(config.allowedImages()).containsExactly("execq/*");
+        assertThat(config.executorId()).startsWith("executor-");
+        assertThat(config.defaultLimits().getMemoryBytes()).isEqualTo(256L << 20);
+        assertThat(config.maxLimits().getMaxOutputBytes()).isEqualTo(4L << 20);
+    }
+
+    @Test
+    void flagsBeatEnvironmentWhichBeatsTheFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("executor.properties");
+        Files.writeString(file, "concurrency=3\nrate=7\nhttp-port=9500\n");
+
+        ExecutorConfig config = ExecutorConfig.from(
+                Map.of("config", List.of(file.toString()), "concurrency", List.of("5")),
+                Map.of("EXECQ_CONCURRENCY", "4", "EXECQ_RATE", "9"));
+
+        assertThat(config.get(ExecutorConfig.CONCURRENCY)).isEqualTo(5);
+        assertThat(config.get(ExecutorConfig.RATE)).isEqualTo(9.0);
+        assertThat(config.get(ExecutorConfig.HTTP_PORT)).isEqualTo(9500);
+    }
+
+    @Test
+    void envNamesAreDerivedFromOptionNames() {
+        assertThat(ExecutorConfig.MAX_MEMORY.envName()).isEqualTo("EXECQ_MAX_MEMORY");
+        assertThat(ExecutorConfig.BOOTSTRAP_SERVERS.flag()).isEqualTo("--bootstrap-servers");
+        assertThat(ExecutorConfig.keys()).extracting(k -> k.name()).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void badValueNamesTheOptionAndTheAcceptedRange() {
+        assertThatThrownBy(() -> ExecutorConfig.of(Map.of("concurrency", "0")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("Invalid value '0' for --concurrency (EXECQ_CONCURRENCY): must be between 1 and 1024");
+        assertThatThrownBy(() -> ExecutorConfig.of(Map.of("fallback", "sometimes")))
+                .hasMessage("Invalid value 'sometimes' for --fallback (EXECQ_FALLBACK): must be one of process|none");
+        assertThatThrownBy(() -> ExecutorConfig.of(Map.of("max-memory", "1k")))
+                .hasMessage("Invalid value '1k' for --max-memory (EXECQ_MAX_MEMORY): must be between 4 MiB and 1 TiB");
+    }
+
+    @Test
+    void defaultsMustNotExceedMaxima() {
+        assertThatThrownBy(() -> ExecutorConfig.of(Map.of("default-timeout", "5m", "max-timeout", "1m")))
+                .hasMessage("--default-timeout (PT5M) must not exceed --max-timeout (PT1M)");
+    }
+
+    @Test
+    void kafkaPropertiesPassThroughWithFlagsOverTheFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("kafka.properties");
+        Files.writeString(file, "security.protocol=SSL\nssl.truststore.location=/etc/ts.jks\n");
+
+        ExecutorConfig config = ExecutorConfig.from(Map.of("kafka-config", List.of(file.toString()),
+                "kafka-property", List.of("security.protocol=SASL_SSL", "sasl.mechanism=PLAIN")), Map.of());
+
+        assertThat(config.kafkaProperties()).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "security.protocol", "SASL_SSL", "ssl.truststore.location", "/etc/ts.jks",
+                "sasl.mechanism", "PLAIN"));
+    }
+
+    @Test
+    void unknownOptionIsRefused() {
+        assertThatThrownBy(() -> ExecutorConfig.of(Map.of("concurency", "2")))
+                .hasMessage("Unknown option --concurency");
+    }
+}

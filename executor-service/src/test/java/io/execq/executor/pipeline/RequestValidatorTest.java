@@ -1,0 +1,92 @@
+package io.execq.executor.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.execq.schema.EffectiveLimits;
+import io.execq.schema.ExecutionRequest;
+import io.execq.schema.FileEntry;
+import io.execq.schema.Isolation;
+import io.execq.schema.Limits;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RequestValidatorTest {
+
+    private final RequestValidator validator = new RequestValidator(
+            new ImagePolicy("execq/busybox:latest", Map.of("python", "execq/python:3.11"), List.of("execq/*")),
+            new LimitPolicy(new EffectiveLimits(30_000L, 256L << 20, 1000, 128, 1L << 20),
+                    new EffectiveLimits(600_000L, 2L << 30, 4000, 1024, 4L << 20)),
+            1 << 20, "executor-test");
+
+    private static ExecutionRequest.Builder request() {
+        return ExecutionRequest.newBuilder().setRequestId("r1").setSubmittedAt(Instant.EPOCH)
+                .setCommand(List.of("echo", "hi"));
+    }
+
+    @Test
+    void preparesASpecWithResolvedImageAndLimits() throws Exception {
+        ExecutionRequest request = request().setImage("python")
+                .setStdin(ByteBuffer.wrap(new byte[] {1, 2, 3}))
+                .setFiles(List.of(new FileEntry("src/main.py", ByteBuffer.wrap("print(1)".getBytes()), false)))
+                .setEnv(Map.of("K", "V")).setWorkingDir("src")
+                .setLimits(new Limits(5_000L, null, null, null, null)).build();
+
+        PreparedRun run = validator.prepare(request, "r1", 100);
+
+        assertThat(run.image()).isEqualTo("execq/python:3.11");
+        assertThat(run.limits().getTimeoutMillis()).isEqualTo(5_000L);
+        assertThat(run.spec().image()).isEqualTo("execq/python:3.11");
+        assertThat(run.spec().argv()).containsExactly("echo", "hi");
+        assertThat(run.spec().stdin()).containsExactly(1, 2, 3);
+        assertThat(run.spec().files()).singleElement().satisfies(f -> assertThat(f.path()).isEqualTo("src/main.py"));
+        assertThat(run.spec().env()).containsEntry("K", "V");
+        assertThat(run.spec().workingDir()).contains("src");
+        assertThat(run.spec().limits().timeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(run.spec().executorId()).isEqualTo("executor-test");
+    }
+
+    @Test
+    void emptyCommandIsRejected() {
+        assertThatThrownBy(() -> validator.prepare(request().setCommand(List.of()).build(), "r1", 10))
+                .isInstanceOf(RequestRejectedException.class).hasMessage("command must not be empty");
+    }
+
+    @Test
+    void oversizedRequestIsRejected() {
+        assertThatThrownBy(() -> validator.prepare(request().build(), "r1", (1 << 20) + 1))
+                .hasMessage("request is 1048577 bytes; the limit is 1048576 bytes");
+    }
+
+    @Test
+    void keyThatDiffersFromTheRequestIdIsRejected() {
+        assertThatThrownBy(() -> validator.prepare(request().build(), "other", 10))
+                .hasMessage("record key 'other' differs from requestId 'r1'");
+    }
+
+    @Test
+    void unknownIsolationIsRejected() {
+        assertThatThrownBy(() -> validator.prepare(request().setIsolation(Isolation.UNKNOWN).build(), "r1", 10))
+                .hasMessage("isolation is not one this executor knows (CONTAINER, PREFER_CONTAINER, PROCESS)");
+    }
+
+    @Test
+    void fileEscapingTheWorkspaceIsRejected() {
+        ExecutionRequest escaping = request().setFiles(List.of(
+                new FileEntry("../etc/passwd", ByteBuffer.wrap(new byte[0]), false))).build();
+
+        assertThatThrownBy(() -> validator.prepare(escaping, "r1", 10))
+                .isInstanceOf(RequestRejectedException.class)
+                .hasMessageContaining("../etc/passwd");
+    }
+
+    @Test
+    void disallowedImageIsRejected() {
+        assertThatThrownBy(() -> validator.prepare(request().setImage("alpine:3.17").build(), "r1", 10))
+                .hasMessageStartingWith("image 'alpine:3.17' is not allowed");
+    }
+}
