@@ -1,13 +1,12 @@
 package io.execq.executor.pipeline;
 
-import io.execq.executor.sandbox.Sandbox;
+import io.execq.executor.sandbox.Route;
 import io.execq.executor.sandbox.SandboxException;
 import io.execq.executor.sandbox.SandboxInterruptedException;
 import io.execq.executor.sandbox.SandboxOutcome;
 import io.execq.executor.sandbox.SandboxUnavailableException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -18,7 +17,7 @@ import org.slf4j.MDC;
  * result. An unavailable sandbox is not retried here: the request goes back to its partition, which waits (paused)
  * until a sandbox is available again or the request's deadline passes.
  */
-final class RunTask {
+public final class RunTask {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunTask.class);
     /** How long a requeued request waits before it is tried again, so a flapping daemon cannot spin the loop. */
@@ -31,7 +30,7 @@ final class RunTask {
     private final PipelineMetrics metrics;
     private final Clock clock;
 
-    RunTask(SandboxSelector sandboxes, ResultFactory results, int retries, Duration backoff,
+    public RunTask(SandboxSelector sandboxes, ResultFactory results, int retries, Duration backoff,
             PipelineMetrics metrics, Clock clock) {
         this.sandboxes = sandboxes;
         this.results = results;
@@ -46,12 +45,12 @@ final class RunTask {
         MDC.put("requestId", run.requestId());
         try {
             for (int attempt = 0; ; attempt++) {
-                Optional<Sandbox> sandbox = sandboxes.select(run.isolation());
-                if (sandbox.isEmpty()) {
-                    return requeue(work, waiting, "no sandbox allowed for " + run.isolation() + " is available");
+                Route route = sandboxes.route(run.isolation());
+                if (!(route instanceof Route.Run chosen)) {
+                    return requeue(work, waiting, ((Route.Unavailable) route).reason());
                 }
                 try {
-                    SandboxOutcome outcome = sandbox.get().run(run.spec());
+                    SandboxOutcome outcome = chosen.sandbox().run(run.spec());
                     metrics.ran(outcome);
                     return new RunOutcome.Finished(work, Completion.of(waiting.record(),
                             results.completed(run, outcome)));

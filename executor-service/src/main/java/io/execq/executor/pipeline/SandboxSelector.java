@@ -1,15 +1,14 @@
 package io.execq.executor.pipeline;
 
-import io.execq.executor.sandbox.Sandbox;
+import io.execq.executor.sandbox.Route;
 import io.execq.schema.Isolation;
-import java.util.Optional;
 
-/** The pipeline's narrow view of the sandboxes: can a request with this isolation run now, and where. */
+/**
+ * The pipeline's narrow view of the sandboxes ({@code SandboxRouter::route} in production): where a request with this
+ * isolation runs now, or why it cannot. Must be cheap: no I/O.
+ */
+@FunctionalInterface
 public interface SandboxSelector {
 
-    /** Cheap (no I/O): whether an allowed sandbox for {@code isolation} is available now. */
-    boolean canRun(Isolation isolation);
-
-    /** The sandbox to run in now, or empty when none is allowed and available. */
-    Optional<Sandbox> select(Isolation isolation);
+    Route route(Isolation isolation);
 }

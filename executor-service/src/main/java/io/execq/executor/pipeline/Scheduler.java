@@ -1,5 +1,6 @@
 package io.execq.executor.pipeline;
 
+import io.execq.executor.sandbox.Route;
 import io.execq.schema.ExecutionRequest;
 import io.execq.schema.serde.ExecutionRequestDeserializer;
 import io.execq.schema.serde.UndecodableRecordException;
@@ -175,8 +176,19 @@ public final class Scheduler {
             if (now.isBefore(head.notBefore())) {
                 return;
             }
-            work.waitingForSandbox = !sandboxes.canRun(head.run().isolation());
-            if (work.waitingForSandbox || !acquireSlot()) {
+            if (sandboxes.route(head.run().isolation()) instanceof Route.Unavailable unavailable) {
+                if (!unavailable.waitable()) {
+                    // Waiting cannot help (the policy forbids the only sandbox the request allows).
+                    complete(Completion.of(head.record(), results.rejected(request, unavailable.reason())));
+                    work.head = null;
+                    work.waitingForSandbox = false;
+                    continue;
+                }
+                work.waitingForSandbox = true;
+                return;
+            }
+            work.waitingForSandbox = false;
+            if (!acquireSlot()) {
                 return;
             }
             start(work, head);

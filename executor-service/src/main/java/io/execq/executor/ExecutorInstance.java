@@ -1,0 +1,186 @@
+package io.execq.executor;
+
+import io.execq.executor.http.HealthServer;
+import io.execq.executor.pipeline.ConsumerLoop;
+import io.execq.executor.pipeline.ImagePolicy;
+import io.execq.executor.pipeline.LimitPolicy;
+import io.execq.executor.pipeline.PipelineMetrics;
+import io.execq.executor.pipeline.RequestValidator;
+import io.execq.executor.pipeline.ResultFactory;
+import io.execq.executor.pipeline.ResultPublisher;
+import io.execq.executor.pipeline.RunTask;
+import io.execq.executor.pipeline.Scheduler;
+import io.execq.schema.Isolation;
+import io.execq.schema.serde.ExecutionResultSerializer;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.micrometer.tagged.TaggedBulkheadMetrics;
+import io.github.resilience4j.micrometer.tagged.TaggedRateLimiterMetrics;
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One executor of the pool, wired: Kafka (an embedded broker when configured so), the sandboxes, the pipeline
+ * stages, the consumer loop on its own thread, and the health/metrics endpoint. {@link #start} returns once the loop
+ * runs; {@link #close} shuts down gracefully (see {@link ConsumerLoop#shutdown()}).
+ */
+public final class ExecutorInstance implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ExecutorInstance.class);
+
+    private final ExecutorConfig config;
+    private final KafkaBootstrap kafka;
+    private final SandboxStack sandboxes;
+    private final ExecutorService workers;
+    private final ConsumerLoop loop;
+    private final Thread loopThread;
+    private final HealthServer http;
+
+    private ExecutorInstance(ExecutorConfig config, KafkaBootstrap kafka, SandboxStack sandboxes) {
+        this.config = config;
+        this.kafka = kafka;
+        this.sandboxes = sandboxes;
+        Clock clock = Clock.systemUTC();
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        PipelineMetrics metrics = new PipelineMetrics(registry);
+        registry.gauge("execq.docker.healthy", sandboxes.health(), h -> h.available() ? 1 : 0);
+
+        Bulkhead bulkhead = Bulkhead.of("runs", BulkheadConfig.custom()
+                .maxConcurrentCalls(config.get(ExecutorConfig.CONCURRENCY)).maxWaitDuration(Duration.ZERO).build());
+        RateLimiter rateLimiter = RateLimiter.of("runs", rateLimiterConfig(config.get(ExecutorConfig.RATE)));
+        TaggedBulkheadMetrics.ofBulkhead(bulkhead).bindTo(registry);
+        TaggedRateLimiterMetrics.ofRateLimiter(rateLimiter).bindTo(registry);
+
+        String executorId = config.executorId();
+        ResultFactory results = new ResultFactory(executorId, clock);
+        RequestValidator validator = new RequestValidator(
+                new ImagePolicy(config.get(ExecutorConfig.DEFAULT_IMAGE), config.imageAliases(),
+                        config.allowedImages()),
+                new LimitPolicy(config.defaultLimits(), config.maxLimits()),
+                config.get(ExecutorConfig.MAX_REQUEST_SIZE), executorId);
+        this.workers = Executors.newCachedThreadPool(new NamedThreads("execq-run"));
+        Scheduler scheduler = new Scheduler(validator, results, sandboxes.router()::route, bulkhead, rateLimiter,
+                new RunTask(sandboxes.router()::route, results, config.get(ExecutorConfig.INFRA_RETRIES),
+                        config.get(ExecutorConfig.RETRY_BACKOFF), metrics, clock),
+                workers, clock, metrics);
+        ResultPublisher publisher = new ResultPublisher(
+                new KafkaProducer<>(KafkaClients.transactionalProducer(config, kafka.bootstrapServers())),
+                new ExecutionResultSerializer(), config.get(ExecutorConfig.RESULTS_TOPIC),
+                config.get(ExecutorConfig.DEAD_LETTER_TOPIC), executorId, clock, metrics);
+        this.loop = new ConsumerLoop(
+                new KafkaConsumer<>(KafkaClients.requestConsumer(config, kafka.bootstrapServers())),
+                config.get(ExecutorConfig.REQUESTS_TOPIC), scheduler, publisher, metrics,
+                config.get(ExecutorConfig.SHUTDOWN_GRACE), clock);
+        this.loopThread = new Thread(loop, "execq-consumer-loop");
+        this.http = new HealthServer(config.get(ExecutorConfig.HTTP_PORT), loop::running, this::notReadyReasons,
+                registry::scrape);
+    }
+
+    /** Connects (or starts the embedded broker), creates missing topics, starts the sandboxes and the loop. */
+    public static ExecutorInstance start(ExecutorConfig config) {
+        KafkaBootstrap kafka = KafkaBootstrap.connect(config);
+        SandboxStack sandboxes = null;
+        try {
+            kafka.ensureTopics(config);
+            sandboxes = new SandboxStack(config, Clock.systemUTC());
+            ExecutorInstance instance = new ExecutorInstance(config, kafka, sandboxes);
+            instance.loopThread.start();
+            LOG.info("Executor {} consuming {} from {} (concurrency {}, rate {}/s, fallback {}); health on "
+                            + "http://127.0.0.1:{}/health/ready", config.executorId(),
+                    config.get(ExecutorConfig.REQUESTS_TOPIC), kafka.bootstrapServers(),
+                    config.get(ExecutorConfig.CONCURRENCY), config.get(ExecutorConfig.RATE),
+                    config.get(ExecutorConfig.FALLBACK), instance.http.port());
+            return instance;
+        } catch (RuntimeException e) {
+            if (sandboxes != null) {
+                sandboxes.close();
+            }
+            kafka.close();
+            throw e;
+        }
+    }
+
+    public String executorId() {
+        return config.executorId();
+    }
+
+    public String bootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    public int httpPort() {
+        return http.port();
+    }
+
+    /** Empty when ready; otherwise why not, one reason per entry. */
+    public List<String> notReadyReasons() {
+        List<String> reasons = new ArrayList<>();
+        if (!loop.running()) {
+            reasons.add("consumer loop stopped" + (loop.failure() == null ? "" : ": " + loop.failure()));
+        } else if (!loop.joined()) {
+            reasons.add("not yet a member of consumer group " + config.get(ExecutorConfig.GROUP_ID));
+        }
+        if (!sandboxes.router().canRun(Isolation.PREFER_CONTAINER)) {
+            reasons.add("no allowed sandbox available: docker " + sandboxes.health().state() + ", fallback "
+                    + config.get(ExecutorConfig.FALLBACK).name().toLowerCase());
+        }
+        return reasons;
+    }
+
+    /** Blocks until the consumer loop ends (after {@link #close} or a fatal error). */
+    public void awaitStopped() throws InterruptedException {
+        loop.awaitStopped();
+    }
+
+    @Override
+    public void close() {
+        loop.shutdown();
+        try {
+            loop.awaitStopped();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        workers.shutdownNow();
+        http.close();
+        sandboxes.close();
+        kafka.close();
+        LOG.info("Executor {} stopped", config.executorId());
+    }
+
+    private static RateLimiterConfig rateLimiterConfig(double perSecond) {
+        // Below one run per second the period stretches instead of the limit shrinking below one.
+        Duration period = perSecond >= 1 ? Duration.ofSeconds(1) : Duration.ofMillis(Math.round(1000 / perSecond));
+        int limit = perSecond >= 1 ? (int) Math.round(perSecond) : 1;
+        return RateLimiterConfig.custom().limitRefreshPeriod(period).limitForPeriod(limit)
+                .timeoutDuration(Duration.ZERO).build();
+    }
+
+    private static final class NamedThreads implements java.util.concurrent.ThreadFactory {
+        private final String prefix;
+        private final AtomicInteger count = new AtomicInteger();
+
+        NamedThreads(String prefix) {
+            this.prefix = prefix;
+        }
+
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread thread = new Thread(r, prefix + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package io.execq.executor;
+
+import io.execq.executor.kafka.TopicSettings;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The Kafka client configurations of an executor: the operator's pass-through properties (TLS, SASL, ...) first,
+ * then the settings execq's guarantees depend on, which the operator cannot override by accident.
+ */
+final class KafkaClients {
+
+    private KafkaClients() {
+    }
+
+    static Map<String, Object> admin(ExecutorConfig config, String bootstrapServers) {
+        Map<String, Object> props = base(config, bootstrapServers);
+        props.put(CommonClientConfigs.CLIENT_ID_CONFIG, config.executorId() + "-admin");
+        return props;
+    }
+
+    /** One transaction per batch of results; the transactional id fences an earlier life of this executor. */
+    static Map<String, Object> transactionalProducer(ExecutorConfig config, String bootstrapServers) {
+        Map<String, Object> props = base(config, bootstrapServers);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, config.executorId() + "-results");
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "execq-executor-" + config.executorId());
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, TopicSettings.DEFAULT_MAX_MESSAGE_BYTES);
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        props.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
+        return props;
+    }
+
+    /**
+     * Values stay bytes: decoding is a pipeline stage, so an undecodable record becomes a dead letter instead of
+     * an exception inside {@code poll()}.
+     */
+    static Map<String, Object> requestConsumer(ExecutorConfig config, String bootstrapServers) {
+        Map<String, Object> props = base(config, bootstrapServers);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, config.executorId() + "-requests");
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.get(ExecutorConfig.GROUP_ID));
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // Fetched records wait in memory until their partition's turn; keep that small.
+        props.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 64);
+        return props;
+    }
+
+    private static Map<String, Object> base(ExecutorConfig config, String bootstrapServers) {
+        Map<String, Object> props = new HashMap<>(config.kafkaProperties());
+        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return props;
+    }
+}

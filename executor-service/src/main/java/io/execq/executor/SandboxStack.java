@@ -1,0 +1,98 @@
+package io.execq.executor;
+
+import io.execq.executor.sandbox.DockerHealth;
+import io.execq.executor.sandbox.FallbackPolicy;
+import io.execq.executor.sandbox.Sandbox;
+import io.execq.executor.sandbox.SandboxRouter;
+import io.execq.executor.sandbox.docker.DockerConnection;
+import io.execq.executor.sandbox.docker.DockerSandbox;
+import io.execq.executor.sandbox.docker.ImageResolver;
+import io.execq.executor.sandbox.docker.OrphanReaper;
+import io.execq.executor.sandbox.process.HostCapabilities;
+import io.execq.executor.sandbox.process.ProcessSandbox;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sandboxes of one executor and what keeps them honest: the Docker sandbox with its health probe and orphan
+ * reaper, the process sandbox when the fallback policy allows it, and the router over both.
+ */
+final class SandboxStack implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SandboxStack.class);
+    static final Duration REAP_PERIOD = Duration.ofMinutes(1);
+    /** A foreign container younger than the longest run plus this may still be in use by its executor. */
+    static final Duration ORPHAN_MARGIN = Duration.ofMinutes(5);
+
+    private final DockerConnection connection;
+    private final ScheduledExecutorService background;
+    private final OrphanReaper ownReaper;
+    private final OrphanReaper foreignReaper;
+    private final DockerHealth health;
+    private final SandboxRouter router;
+
+    SandboxStack(ExecutorConfig config, Clock clock) {
+        this.connection = DockerConnection.connect(config.get(ExecutorConfig.DOCKER_HOST));
+        this.background = Executors.newScheduledThreadPool(1, r -> {
+            Thread thread = new Thread(r, "execq-sandbox-maintenance");
+            thread.setDaemon(true);
+            return thread;
+        });
+        Sandbox docker = new DockerSandbox(connection,
+                new ImageResolver(connection, config.get(ExecutorConfig.IMAGE_PULL), ImageResolver.DEFAULT_PULL_TIMEOUT),
+                clock);
+        Optional<Sandbox> process = config.get(ExecutorConfig.FALLBACK) == FallbackPolicy.PROCESS
+                ? Optional.of(new ProcessSandbox(HostCapabilities.probe(), workspaceBase(), clock))
+                : Optional.empty();
+        this.health = new DockerHealth(docker, DockerHealth.DEFAULT_PROBE_TIMEOUT);
+        this.router = new SandboxRouter(docker, process, config.get(ExecutorConfig.FALLBACK), health);
+        health.probeNow();
+        health.start(background, DockerHealth.DEFAULT_PROBE_PERIOD);
+
+        this.ownReaper = new OrphanReaper(connection.client(), clock, Optional.of(config.executorId()), Duration.ZERO);
+        this.foreignReaper = new OrphanReaper(connection.client(), clock, Optional.empty(),
+                config.get(ExecutorConfig.MAX_TIMEOUT).plus(ORPHAN_MARGIN));
+        if (health.available()) {
+            // A restarted executor with a stable --executor-id cleans up its previous life at once.
+            LOG.info("Docker available; removed {} orphaned container(s) of this executor", ownReaper.reapNow());
+        } else {
+            LOG.warn("Docker unavailable at start-up ({}); fallback policy {}", health.state(),
+                    config.get(ExecutorConfig.FALLBACK));
+        }
+        foreignReaper.start(background, REAP_PERIOD);
+    }
+
+    SandboxRouter router() {
+        return router;
+    }
+
+    DockerHealth health() {
+        return health;
+    }
+
+    private static Path workspaceBase() {
+        try {
+            return Files.createTempDirectory("execq-process-workspaces");
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create the process sandbox's workspace directory", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        foreignReaper.close();
+        ownReaper.close();
+        router.close();
+        background.shutdownNow();
+        connection.close();
+    }
+}
