@@ -21,9 +21,9 @@ public final class ExecqCommand implements Runnable {
 
     /** The configured command line, also used by tests. Usage errors exit with status 2. */
     public static CommandLine commandLine() {
-        return new CommandLine(new ExecqCommand())
-                .setCaseInsensitiveEnumValuesAllowed(true)
-                .setUsageHelpAutoWidth(true);
+        CommandLine cli = new CommandLine(new ExecqCommand());
+        cli.addSubcommand("serve", ServeCommand.spec());
+        return cli.setCaseInsensitiveEnumValuesAllowed(true).setUsageHelpAutoWidth(true);
     }
 
     @Override

@@ -14,10 +14,12 @@ import io.execq.schema.Isolation;
 import io.execq.schema.serde.ExecutionResultSerializer;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.github.resilience4j.micrometer.tagged.TaggedBulkheadMetrics;
 import io.github.resilience4j.micrometer.tagged.TaggedRateLimiterMetrics;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -58,11 +60,13 @@ public final class ExecutorInstance implements AutoCloseable {
         PipelineMetrics metrics = new PipelineMetrics(registry);
         registry.gauge("execq.docker.healthy", sandboxes.health(), h -> h.available() ? 1 : 0);
 
-        Bulkhead bulkhead = Bulkhead.of("runs", BulkheadConfig.custom()
+        BulkheadRegistry bulkheads = BulkheadRegistry.of(BulkheadConfig.custom()
                 .maxConcurrentCalls(config.get(ExecutorConfig.CONCURRENCY)).maxWaitDuration(Duration.ZERO).build());
-        RateLimiter rateLimiter = RateLimiter.of("runs", rateLimiterConfig(config.get(ExecutorConfig.RATE)));
-        TaggedBulkheadMetrics.ofBulkhead(bulkhead).bindTo(registry);
-        TaggedRateLimiterMetrics.ofRateLimiter(rateLimiter).bindTo(registry);
+        RateLimiterRegistry rateLimiters = RateLimiterRegistry.of(rateLimiterConfig(config.get(ExecutorConfig.RATE)));
+        Bulkhead bulkhead = bulkheads.bulkhead("runs");
+        RateLimiter rateLimiter = rateLimiters.rateLimiter("runs");
+        TaggedBulkheadMetrics.ofBulkheadRegistry(bulkheads).bindTo(registry);
+        TaggedRateLimiterMetrics.ofRateLimiterRegistry(rateLimiters).bindTo(registry);
 
         String executorId = config.executorId();
         ResultFactory results = new ResultFactory(executorId, clock);

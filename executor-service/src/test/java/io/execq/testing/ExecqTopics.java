@@ -1,0 +1,31 @@
+package io.execq.testing;
+
+import io.execq.executor.kafka.TopicSettings;
+import io.execq.executor.kafka.Topics;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/** A private set of execq topics on the shared test broker, so that test classes never see each other's records. */
+public record ExecqTopics(String requests, String results, String deadLetters, int partitions) {
+
+    public static ExecqTopics create(String bootstrapServers, int partitions) {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        ExecqTopics topics = new ExecqTopics("requests-" + suffix, "results-" + suffix, "dlt-" + suffix, partitions);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            new Topics(admin).ensure(new TopicSettings(topics.requests, topics.results, topics.deadLetters,
+                    partitions, partitions, (short) 1, TopicSettings.DEFAULT_MAX_MESSAGE_BYTES, Duration.ofDays(1)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return topics;
+    }
+
+    /** Executor options that point at these topics. */
+    public Map<String, String> executorOptions() {
+        return Map.of("requests-topic", requests, "results-topic", results, "dead-letter-topic", deadLetters);
+    }
+}
