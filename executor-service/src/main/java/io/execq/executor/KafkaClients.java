@@ -38,6 +38,9 @@ final class KafkaClients {
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         props.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
+        // A transaction holds a batch of finished runs for milliseconds; if this executor dies inside one, the
+        // partitions' next owner cannot read committed offsets until it times out, so keep that short.
+        props.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
         return props;
     }
 
@@ -56,6 +59,9 @@ final class KafkaClients {
         props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         // Fetched records wait in memory until their partition's turn; keep that small.
         props.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 64);
+        // Failover speed: a killed executor's partitions move after this, not after Kafka's 45 s default.
+        props.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+        props.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
         return props;
     }
 

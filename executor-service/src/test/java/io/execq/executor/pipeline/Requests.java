@@ -41,6 +41,12 @@ final class Requests implements AutoCloseable {
         producer.send(new ProducerRecord<>(topic, request.getRequestId(), serializer.serialize(topic, request)));
     }
 
+    void send(ExecutionRequest request, int partition) {
+        producer.send(new ProducerRecord<>(topic, partition, request.getRequestId(),
+                serializer.serialize(topic, request)));
+        producer.flush();
+    }
+
     void sendRaw(String key, byte[] value) {
         producer.send(new ProducerRecord<>(topic, key, value));
     }

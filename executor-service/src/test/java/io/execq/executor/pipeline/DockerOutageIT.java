@@ -1,0 +1,122 @@
+package io.execq.executor.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.execq.executor.ExecutorConfig;
+import io.execq.executor.ExecutorInstance;
+import io.execq.schema.Backend;
+import io.execq.schema.ExecutionRequest;
+import io.execq.schema.ExecutionResult;
+import io.execq.schema.ExecutionStatus;
+import io.execq.schema.Isolation;
+import io.execq.testing.DockerAvailability;
+import io.execq.testing.ExecqTopics;
+import io.execq.testing.TestKafka;
+import io.execq.testing.UnixSocketProxy;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Docker goes away and comes back (a socket proxy in front of the real daemon is taken down and up): requests that
+ * may fall back do, CONTAINER requests wait until Docker returns or their deadline passes, and readiness says so.
+ */
+class DockerOutageIT {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TempDir
+    Path dir;
+    private UnixSocketProxy docker;
+    private String bootstrap;
+    private ExecqTopics topics;
+
+    @BeforeEach
+    void setUp() {
+        DockerAvailability.requireDocker();
+        bootstrap = TestKafka.shared().bootstrapServers();
+        topics = ExecqTopics.create(bootstrap, 4);
+        docker = new UnixSocketProxy(dir.resolve("docker.sock"), Path.of("/var/run/docker.sock"));
+    }
+
+    private ExecutorInstance executor(String fallback) {
+        Map<String, String> options = new HashMap<>(topics.executorOptions());
+        options.putAll(Map.of("bootstrap-servers", bootstrap, "embedded-kafka", "never",
+                "group-id", "outage-" + UUID.randomUUID(), "http-port", "0", "docker-host", docker.dockerHost(),
+                "fallback", fallback));
+        return ExecutorInstance.start(ExecutorConfig.of(options));
+    }
+
+    @Test
+    void preferContainerFallsBackWhileContainerRequestsWaitForDockerOrExpire() throws Exception {
+        try (ExecutorInstance executor = executor("process");
+             Requests requests = new Requests(bootstrap, topics.requests())) {
+            ExecutionRequest preferred = Requests.command(Isolation.PREFER_CONTAINER, "echo", "fallback").build();
+            ExecutionRequest waiting = Requests.command(Isolation.CONTAINER, "echo", "in a container").build();
+            ExecutionRequest expiring = Requests.command(Isolation.CONTAINER, "echo", "never runs")
+                    .setDeadline(Instant.now().plusSeconds(3)).build();
+            requests.send(preferred, 0);
+            requests.send(waiting, 1);
+            requests.send(expiring, 2);
+
+            List<ExecutionResult> early = Results.awaitFor(bootstrap, topics.results(),
+                    Set.of(preferred.getRequestId(), expiring.getRequestId()), Duration.ofSeconds(60));
+            ExecutionResult fallback = Results.only(early, preferred.getRequestId());
+            assertThat(fallback.getStatus()).isEqualTo(ExecutionStatus.SUCCEEDED);
+            assertThat(fallback.getBackend()).isEqualTo(Backend.PROCESS);
+            assertThat(fallback.getStdout().getData().array()).asString().isEqualTo("fallback\n");
+            assertThat(Results.only(early, expiring.getRequestId()).getStatus()).isEqualTo(ExecutionStatus.EXPIRED);
+            assertThat(early).extracting(ExecutionResult::getRequestId).doesNotContain(waiting.getRequestId());
+            assertThat(get(executor, "/health/ready").statusCode()).isEqualTo(200);
+            assertThat(get(executor, "/metrics").body()).contains("execq_requests_waiting_for_sandbox 1.0");
+
+            docker.up();
+
+            List<ExecutionResult> all = Results.awaitFor(bootstrap, topics.results(),
+                    Set.of(waiting.getRequestId()), Duration.ofSeconds(60));
+            ExecutionResult contained = Results.only(all, waiting.getRequestId());
+            assertThat(contained.getStatus()).isEqualTo(ExecutionStatus.SUCCEEDED);
+            assertThat(contained.getBackend()).isEqualTo(Backend.DOCKER);
+            assertThat(contained.getStartedAt()).isAfter(fallback.getFinishedAt());
+        } finally {
+            docker.down();
+        }
+    }
+
+    @Test
+    void withoutFallbackTheExecutorIsNotReadyUntilDockerReturns() throws Exception {
+        try (ExecutorInstance executor = executor("none")) {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                HttpResponse<String> ready = get(executor, "/health/ready");
+                assertThat(ready.statusCode()).isEqualTo(503);
+                assertThat(ready.body()).contains("no allowed sandbox available: docker");
+            });
+            assertThat(get(executor, "/health/live").statusCode()).isEqualTo(200);
+
+            docker.up();
+
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(get(executor, "/health/ready").statusCode()).isEqualTo(200));
+        } finally {
+            docker.down();
+        }
+    }
+
+    private static HttpResponse<String> get(ExecutorInstance executor, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + executor.httpPort() + path))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
