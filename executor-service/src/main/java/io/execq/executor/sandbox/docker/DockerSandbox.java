@@ -143,6 +143,7 @@ public final class DockerSandbox implements Sandbox {
                 return null;
             });
             Instant startedAt = clock.instant();
+            Instant wallStart = Instant.now(); // the daemon's event log speaks real time, whatever the injected clock
             long deadline = System.nanoTime() + spec.limits().timeout().toNanos();
             log.debug("request {}: container {} started from {}", spec.requestId(), containerId, image.id());
             attach.feedStdin(spec.stdin(), io);
@@ -154,7 +155,7 @@ public final class DockerSandbox implements Sandbox {
             awaitQuietly(output, SETTLE);
             InspectContainerResponse.ContainerState state = awaitStopped(System.nanoTime() + SETTLE.toNanos());
             Instant finishedAt = clock.instant();
-            boolean oom = Boolean.TRUE.equals(state.getOOMKilled());
+            boolean oom = oomKilled(state, wallStart, timedOut);
             OptionalInt exit = timedOut ? OptionalInt.empty() : OptionalInt.of(exitCode(state));
             log.info("request {}: docker run finished exit={} timedOut={} oomKilled={} stdout={} stderr={}",
                     spec.requestId(), exit, timedOut, oom, stdout.totalBytes(), stderr.totalBytes());
@@ -232,6 +233,23 @@ public final class DockerSandbox implements Sandbox {
 
         private InspectContainerResponse.ContainerState inspect() throws SandboxException {
             return call("inspect container", () -> client.inspectContainerCmd(containerId).exec().getState());
+        }
+
+        /** The runtime's OOM verdict: the state flag, or (when it may have lost the race) the daemon's oom event. */
+        private boolean oomKilled(InspectContainerResponse.ContainerState state, Instant since, boolean timedOut)
+                throws InterruptedException {
+            if (Boolean.TRUE.equals(state.getOOMKilled())) {
+                return true;
+            }
+            if (timedOut || exitCode(state) != 137) {
+                return false; // an OOM kill is always SIGKILL, and our own kill is not one: no need to ask
+            }
+            try {
+                return OomEvents.logged(client, containerId, since.minusSeconds(1), Instant.now().plusSeconds(1));
+            } catch (RuntimeException e) {
+                log.warn("request {}: could not read oom events: {}", spec.requestId(), DockerErrors.rootMessage(e));
+                return false;
+            }
         }
 
         private int exitCode(InspectContainerResponse.ContainerState state) {

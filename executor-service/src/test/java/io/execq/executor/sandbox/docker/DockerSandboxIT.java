@@ -81,7 +81,7 @@ class DockerSandboxIT extends SandboxContractTest {
 
     @Override
     protected void assertMemoryBombContained(SandboxOutcome outcome) {
-        assertThat(outcome.oomKilled()).isTrue();
+        assertThat(outcome.oomKilled()).as("oomKilled in %s", outcome).isTrue();
         assertThat(outcome.timedOut()).isFalse();
         assertThat(outcome.exitCode()).hasValue(137);
     }
@@ -199,6 +199,28 @@ class DockerSandboxIT extends SandboxContractTest {
                     .isInstanceOf(SandboxUnavailableException.class)
                     .hasMessageStartingWith("docker daemon unreachable during inspect image execq/busybox:latest: ")
                     .matches(e -> ((SandboxException) e).retriable());
+        }
+    }
+
+    @Test
+    void findsTheDaemonsOomEventForAnOomKilledContainer() throws Exception {
+        DockerClient docker = connection.client();
+        Instant since = Instant.now();
+        String id = docker.createContainerCmd(IMAGE)
+                .withCmd("sh", "-c", "x=a; while true; do x=$x$x; done")
+                .withHostConfig(com.github.dockerjava.api.model.HostConfig.newHostConfig()
+                        .withMemory(32L << 20).withMemorySwap(32L << 20).withNetworkMode("none"))
+                .withLabels(Map.of(HardenedHostConfig.LABEL_MANAGED, "true", HardenedHostConfig.LABEL_EXECUTOR_ID, EXECUTOR_ID))
+                .exec().getId();
+        try {
+            docker.startContainerCmd(id).exec();
+            await().atMost(Duration.ofSeconds(20)).until(() ->
+                    !Boolean.TRUE.equals(docker.inspectContainerCmd(id).exec().getState().getRunning()));
+
+            assertThat(OomEvents.logged(docker, id, since.minusSeconds(1), Instant.now().plusSeconds(1))).isTrue();
+            assertThat(OomEvents.logged(docker, id, since.minusSeconds(60), since.minusSeconds(30))).isFalse();
+        } finally {
+            docker.removeContainerCmd(id).withForce(true).exec();
         }
     }
 
