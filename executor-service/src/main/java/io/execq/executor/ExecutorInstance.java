@@ -125,6 +125,11 @@ public final class ExecutorInstance implements AutoCloseable {
         return kafka.bootstrapServers();
     }
 
+    /** Runs in flight now (as last observed by the consumer loop). */
+    public int inFlight() {
+        return loop.inFlight();
+    }
+
     public int httpPort() {
         return http.port();
     }

@@ -40,6 +40,7 @@ public final class ConsumerLoop implements Runnable {
     private final AtomicBoolean joined = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Throwable failure;
+    private volatile int inFlight;
 
     public ConsumerLoop(Consumer<String, byte[]> consumer, String topic, Scheduler scheduler,
                         ResultPublisher publisher, PipelineMetrics metrics, Duration shutdownGrace, Clock clock) {
@@ -90,6 +91,11 @@ public final class ConsumerLoop implements Runnable {
     /** True while this member holds an assignment from the group. */
     public boolean joined() {
         return joined.get();
+    }
+
+    /** Runs in flight, as of the last loop step. */
+    public int inFlight() {
+        return inFlight;
     }
 
     public boolean running() {
@@ -161,7 +167,8 @@ public final class ConsumerLoop implements Runnable {
         idle.removeAll(busy);
         consumer.pause(busy);
         consumer.resume(idle);
-        metrics.observe(busy.size(), scheduler.waitingForSandbox(), scheduler.inFlight());
+        inFlight = scheduler.inFlight();
+        metrics.observe(busy.size(), scheduler.waitingForSandbox(), inFlight);
     }
 
     private void closeQuietly() {
