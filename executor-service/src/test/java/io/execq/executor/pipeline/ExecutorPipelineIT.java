@@ -130,6 +130,26 @@ class ExecutorPipelineIT {
             assertThat(new String(junk.value(), StandardCharsets.UTF_8)).startsWith("not an execq record");
 
             assertOffsetsFullyCommitted(bootstrap, group, topics.requests());
+
+            String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + executor.httpPort() + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).contains(
+                    "execq_results_total{backend=\"PROCESS\",status=\"SUCCEEDED\"} 120.0",
+                    "execq_results_total{backend=\"DOCKER\",status=\"SUCCEEDED\"} 60.0",
+                    "execq_results_total{backend=\"PROCESS\",status=\"FAILED\"} 30.0",
+                    "execq_results_total{backend=\"DOCKER\",status=\"TIMED_OUT\"} 10.0",
+                    "execq_results_total{backend=\"DOCKER\",status=\"OOM_KILLED\"} 10.0",
+                    "execq_results_total{backend=\"NONE\",status=\"REJECTED\"} 90.0",
+                    "execq_results_total{backend=\"NONE\",status=\"EXPIRED\"} 90.0",
+                    "execq_dead_letters_total{reason=\"UNDECODABLE\"} 90.0",
+                    "execq_queue_wait_seconds_count 230",
+                    "execq_run_duration_seconds_bucket{backend=\"DOCKER\",status=\"OOM_KILLED\"",
+                    "execq_runs_in_flight 0.0",
+                    "execq_partitions_paused 0.0",
+                    "execq_docker_healthy 1.0",
+                    "resilience4j_bulkhead_available_concurrent_calls{name=\"runs\"} 4.0",
+                    "resilience4j_ratelimiter_available_permissions{name=\"runs\"}");
         }
     }
 

@@ -45,7 +45,9 @@ class SchedulerTest {
     private final List<Completion> published = new ArrayList<>();
     private long nextOffset;
 
+    private volatile boolean notWaitable;
     private final SandboxSelector selector = isolation -> sandboxAvailable ? new Route.Run(sandbox)
+            : notWaitable ? new Route.Unavailable("policy forbids host processes (test)", false)
             : new Route.Unavailable("docker unavailable (test)", true);
 
     @AfterEach
@@ -55,6 +57,10 @@ class SchedulerTest {
     }
 
     private Scheduler scheduler(int concurrency, int retries) {
+        return scheduler(concurrency, retries, 1000);
+    }
+
+    private Scheduler scheduler(int concurrency, int retries, int runsPerSecond) {
         ResultFactory results = new ResultFactory("executor-test", clock);
         PipelineMetrics metrics = new PipelineMetrics(new SimpleMeterRegistry());
         RequestValidator validator = new RequestValidator(
@@ -64,7 +70,7 @@ class SchedulerTest {
                 1 << 20, "executor-test");
         Bulkhead bulkhead = Bulkhead.of("test", BulkheadConfig.custom().maxConcurrentCalls(concurrency)
                 .maxWaitDuration(Duration.ZERO).build());
-        RateLimiter rateLimiter = RateLimiter.of("test", RateLimiterConfig.custom().limitForPeriod(1000)
+        RateLimiter rateLimiter = RateLimiter.of("test", RateLimiterConfig.custom().limitForPeriod(runsPerSecond)
                 .limitRefreshPeriod(Duration.ofSeconds(1)).timeoutDuration(Duration.ZERO).build());
         return new Scheduler(validator, results, selector, bulkhead, rateLimiter,
                 new RunTask(selector, results, retries, Duration.ofMillis(1), metrics, clock), workers, clock,
@@ -135,6 +141,36 @@ class SchedulerTest {
         sandbox.gate.countDown();
         pump(scheduler, 2);
         assertThat(sandbox.runs).hasSize(2);
+    }
+
+    @Test
+    void startsNoMoreRunsPerPeriodThanTheRateLimiterAllows() {
+        Scheduler scheduler = scheduler(4, 0, 1);
+        sandbox.gate = new CountDownLatch(1);
+        scheduler.add(records(List.of(record(P0, request("a", "0")), record(P1, request("b", "0")))));
+
+        scheduler.advance();
+        scheduler.advance();
+
+        await().until(() -> sandbox.runs.size() == 1);
+        assertThat(scheduler.inFlight()).isEqualTo(1);
+        assertThat(scheduler.busyPartitions()).containsExactlyInAnyOrder(P0, P1);
+        sandbox.gate.countDown();
+        pump(scheduler, 2); // the next period's permit starts the second run
+    }
+
+    @Test
+    void processOnlyRequestIsRejectedWhenThePolicyForbidsHostProcesses() {
+        Scheduler scheduler = scheduler(1, 0);
+        sandboxAvailable = false;
+        notWaitable = true;
+        scheduler.add(records(List.of(record(P0, request("proc", "0")))));
+
+        pump(scheduler, 1);
+
+        ExecutionResult result = published.get(0).result().orElseThrow();
+        assertThat(result.getStatus()).isEqualTo(ExecutionStatus.REJECTED);
+        assertThat(result.getError()).isEqualTo("policy forbids host processes (test)");
     }
 
     @Test
