@@ -23,7 +23,17 @@ public final class ExecqCommand implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new ExecqCommand());
         cli.addSubcommand("serve", ServeCommand.spec());
-        return cli.setCaseInsensitiveEnumValuesAllowed(true).setUsageHelpAutoWidth(true);
+        return cli.setCaseInsensitiveEnumValuesAllowed(true).setUsageHelpAutoWidth(true)
+                .setParameterExceptionHandler(ExecqCommand::usageError);
+    }
+
+    /** A usage error: the message and a pointer to --help, not the whole usage text; exit status 2. */
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine failed = e.getCommandLine();
+        failed.getErr().println(e.getMessage());
+        failed.getErr().println("Try '" + failed.getCommandSpec().qualifiedName() + " --help' for usage.");
+        failed.getErr().flush();
+        return 2;
     }
 
     @Override
