@@ -1,14 +1,16 @@
 package io.execq.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Test;
 
 /** The shared test broker follows Docker: a container when the engine answers (CI), the embedded broker otherwise. */
-class TestKafkaIT {
+class SharedKafkaIT {
 
     @Test
     void sharedBrokerFollowsDockerAvailabilityAndHasTheExecqTopics() throws Exception {
@@ -22,8 +24,9 @@ class TestKafkaIT {
         }
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 kafka.bootstrapServers()))) {
-            assertThat(admin.listTopics().names().get())
-                    .contains("execq.requests", "execq.results", "execq.requests.dlt");
+            // Created topics reach the broker's metadata cache a moment after the controller acknowledges them.
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(admin.listTopics().names().get())
+                    .contains("execq.requests", "execq.results", "execq.requests.dlt"));
         }
     }
 }
