@@ -60,12 +60,29 @@ class ProcessSandboxIT extends SandboxContractTest {
 
     @Override
     protected void assertNothingLeftBehind() throws Exception {
+        // Only this suite's runs count: other processes of uid 65534 (containers, other tests) may exist on the host.
         List<ProcessHandle> runUserProcesses = ProcessHandle.allProcesses()
                 .filter(p -> p.info().user().filter("nobody"::equals).isPresent())
+                .filter(ProcessSandboxIT::belongsToThisSuite)
                 .toList();
-        assertThat(runUserProcesses).extracting(p -> p.info().commandLine().orElse("?")).isEmpty();
+        assertThat(runUserProcesses).extracting(p -> p.pid() + " " + p.info().commandLine().orElse("?")).isEmpty();
         try (Stream<Path> left = Files.list(base)) {
             assertThat(left).isEmpty();
+        }
+    }
+
+    /** Started in one of our workspaces: its working directory or its HOME lies under this suite's base dir. */
+    private static boolean belongsToThisSuite(ProcessHandle process) {
+        Path proc = Path.of("/proc", Long.toString(process.pid()));
+        try {
+            if (Files.readSymbolicLink(proc.resolve("cwd")).toString().startsWith(base.toString())) {
+                return true;
+            }
+            String environment = new String(Files.readAllBytes(proc.resolve("environ")),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            return environment.contains("HOME=" + base);
+        } catch (java.io.IOException e) {
+            return false; // exited meanwhile
         }
     }
 
