@@ -1,42 +1,40 @@
 package io.execq.cli;
 
+import io.execq.executor.ExecutorConfig;
+import io.execq.executor.ExecutorInstance;
 import io.execq.executor.kafka.EmbeddedKafka;
-import io.execq.executor.kafka.TopicSettings;
-import io.execq.executor.kafka.Topics;
-import io.execq.schema.ExecutionRequest;
-import io.execq.schema.serde.ExecutionRequestDeserializer;
-import io.execq.schema.serde.ExecutionRequestSerializer;
+import io.execq.schema.ExecutionResult;
+import io.execq.sdk.ExecutionClient;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code execq demo}: the zero-setup tour. Today it starts the embedded broker, creates the topics and proves an
- * Avro round trip of sample requests through Kafka; the executor joins it once the pipeline exists.
+ * {@code execq demo}: the zero-setup tour. Stages: check Docker and the sample images (building them when missing),
+ * start an embedded broker on a free port with a temporary data directory, start one in-process executor, run the
+ * sample set ({@link DemoSamples}) through the SDK, print a results table, shut everything down. Exits 0 only when
+ * every sample ended as expected.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Start an embedded Kafka broker, publish sample execution requests and read them back.")
+        description = {"Start an embedded Kafka broker and one executor, run sample requests (success, non-zero exit,"
+                + " timeout, out of memory, output flood, Python) and print their results.",
+                "Builds the sample images when Docker is up and they are missing; without Docker the samples run in "
+                        + "the hardened process fallback. Exit status 0 when every sample ended as expected."})
 final class DemoCommand implements Callable<Integer> {
+
+    static final Duration RESULT_TIMEOUT = Duration.ofSeconds(120);
 
     @Spec
     CommandSpec spec;
@@ -44,88 +42,100 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        boolean docker = DemoEnvironment.dockerAvailable();
+        if (docker && !ensureImages(out)) {
+            return 1;
+        }
+        if (!docker) {
+            out.println("""
+                    ************************************************************************************
+                    *  NO DOCKER ENGINE: the samples run in the hardened host-process fallback          *
+                    *  (backend PROCESS: setsid + prlimit + setpriv), not in containers.                *
+                    ************************************************************************************""");
+        }
         Path dataDir = Files.createTempDirectory("execq-demo-kafka");
-        out.printf("Starting an embedded Kafka broker (data: %s, log: %s)...%n", dataDir, LogLocation.kafkaLog());
-        out.flush();
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(dataDir, 0, Map.of(), Duration.ofSeconds(60))) {
-            TopicSettings topics = TopicSettings.defaults((short) 1);
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                    kafka.bootstrapServers()))) {
-                out.printf("Broker up on %s; created topics %s%n", kafka.bootstrapServers(),
-                        new Topics(admin).ensure(topics));
-            }
-            List<ExecutionRequest> sent = samples();
-            publish(kafka.bootstrapServers(), topics.requests(), sent);
-            List<ExecutionRequest> received = readBack(kafka.bootstrapServers(), topics.requests(), sent.size());
-            printTable(out, received);
-            boolean ok = received.size() == sent.size() && received.containsAll(sent);
-            out.println(ok ? "Round trip OK: every request came back intact."
-                    : "Round trip FAILED: sent " + sent.size() + ", read back " + received.size());
-            return ok ? 0 : 1;
+        try {
+            return runSamples(out, dataDir, docker);
         } finally {
             deleteRecursively(dataDir);
         }
     }
 
-    private static List<ExecutionRequest> samples() {
-        Instant now = Instant.now();
-        List<List<String>> commands = List.of(
-                List.of("echo", "hello from execq"),
-                List.of("sh", "-c", "exit 3"),
-                List.of("sleep", "30"),
-                List.of("python3", "-c", "print(6*7)"));
-        List<ExecutionRequest> requests = new ArrayList<>();
-        for (List<String> command : commands) {
-            requests.add(ExecutionRequest.newBuilder()
-                    .setRequestId(UUID.randomUUID().toString())
-                    .setSubmittedAt(now)
-                    .setCommand(command)
-                    .setLabels(Map.of("source", "demo"))
-                    .build());
+    private boolean ensureImages(PrintWriter out) throws IOException {
+        List<String> missing = DemoEnvironment.missingImages();
+        if (missing.isEmpty()) {
+            return true;
         }
-        return requests;
+        out.println("Docker is up; missing sample images: " + String.join(", ", missing));
+        Path log = Files.createTempFile("execq-demo-images", ".log");
+        if (DemoEnvironment.buildImages(out, log) && DemoEnvironment.missingImages().isEmpty()) {
+            return true;
+        }
+        out.println("execq demo: building the sample images failed; see " + log);
+        return false;
     }
 
-    private static void publish(String bootstrap, String topic, List<ExecutionRequest> requests) throws Exception {
-        try (KafkaProducer<String, ExecutionRequest> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ExecutionRequestSerializer())) {
-            for (ExecutionRequest request : requests) {
-                producer.send(new ProducerRecord<>(topic, request.getRequestId(), request)).get();
-            }
-        }
-    }
-
-    private static List<ExecutionRequest> readBack(String bootstrap, String topic, int expected) {
-        List<ExecutionRequest> received = new ArrayList<>();
-        try (KafkaConsumer<String, ExecutionRequest> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG, "execq-demo-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                new StringDeserializer(), new ExecutionRequestDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (received.size() < expected && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, ExecutionRequest> record : consumer.poll(Duration.ofMillis(500))) {
-                    received.add(record.value());
-                }
-            }
-        }
-        return received;
-    }
-
-    private static void printTable(PrintWriter out, List<ExecutionRequest> received) {
-        out.printf("%-36s  %-16s  %s%n", "REQUEST ID", "ISOLATION", "COMMAND");
-        for (ExecutionRequest request : received) {
-            out.printf("%-36s  %-16s  %s%n", request.getRequestId(), request.getIsolation(),
-                    String.join(" ", request.getCommand()));
-        }
+    private int runSamples(PrintWriter out, Path dataDir, boolean docker) throws Exception {
+        out.printf("Starting an embedded Kafka broker (data: %s, log: %s)...%n", dataDir, LogLocation.kafkaLog());
         out.flush();
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dataDir, 0, Map.of(), Duration.ofSeconds(60));
+                ExecutorInstance executor = ExecutorInstance.start(ExecutorConfig.of(Map.of(
+                        "bootstrap-servers", kafka.bootstrapServers(), "embedded-kafka", "never",
+                        "http-port", "0", "group-id", "execq-demo", "executor-id", "demo-executor",
+                        "request-partitions", "4", "concurrency", "4")));
+                ExecutionClient client = ExecutionClient.builder().bootstrapServers(kafka.bootstrapServers())
+                        .build()) {
+            out.printf("Broker on %s; executor %s running (Docker %s). Submitting %d samples...%n",
+                    kafka.bootstrapServers(), executor.executorId(), docker ? "up" : "DOWN",
+                    DemoSamples.all(docker).size());
+            out.flush();
+            List<DemoSamples.Sample> samples = DemoSamples.all(docker);
+            List<CompletableFuture<ExecutionResult>> pending = new ArrayList<>();
+            for (DemoSamples.Sample sample : samples) {
+                pending.add(client.execute(sample.request(), RESULT_TIMEOUT));
+            }
+            return printTable(out, samples, pending);
+        } finally {
+            out.println("Executor and broker stopped.");
+            out.flush();
+        }
     }
 
-    private static void deleteRecursively(Path dir) throws java.io.IOException {
+    private static int printTable(PrintWriter out, List<DemoSamples.Sample> samples,
+            List<CompletableFuture<ExecutionResult>> pending) {
+        String format = "%-14s  %-8s  %-10s  %4s  %-7s  %6s  %-4s  %s%n";
+        out.printf(format, "SAMPLE", "REQUEST", "STATUS", "EXIT", "BACKEND", "RUN MS", "OK", "OUTPUT");
+        int unexpected = 0;
+        for (int i = 0; i < samples.size(); i++) {
+            DemoSamples.Sample sample = samples.get(i);
+            String id = sample.request().getRequestId().substring(0, 8);
+            ExecutionResult result;
+            try {
+                result = pending.get(i).join();
+            } catch (CompletionException e) {
+                unexpected++;
+                out.printf(format, sample.name(), id, "-", "-", "-", "-", "NO", "no result: "
+                        + e.getCause().getMessage());
+                continue;
+            }
+            String mismatch = sample.mismatch(result);
+            if (mismatch != null) {
+                unexpected++;
+            }
+            out.printf(format, sample.name(), id, result.getStatus(),
+                    result.getExitCode() == null ? "-" : result.getExitCode(), result.getBackend(),
+                    result.getRunMs(), mismatch == null ? "yes" : "NO",
+                    ResultTable.output(result) + (mismatch == null ? "" : "  <-- " + mismatch));
+        }
+        out.println(unexpected == 0 ? "Every sample ended as expected."
+                : unexpected + " of " + samples.size() + " samples did NOT end as expected.");
+        out.flush();
+        return unexpected == 0 ? 0 : 1;
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
         try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 }

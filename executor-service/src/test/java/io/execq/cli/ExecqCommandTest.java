@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class ExecqCommandTest {
@@ -39,10 +42,67 @@ class ExecqCommandTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String command : new String[] {"broker", "demo"}) {
+        for (String command : new String[] {"submit", "results", "replay", "broker", "demo", "serve"}) {
             out.getBuffer().setLength(0);
             assertThat(run(command, "--help")).isEqualTo(0);
             assertThat(out.toString()).startsWith("Usage: execq " + command);
         }
+    }
+
+    @Test
+    void kafkaCommandsShareTheKafkaOptions() {
+        for (String command : new String[] {"submit", "results", "replay"}) {
+            out.getBuffer().setLength(0);
+            assertThat(run(command, "--help")).isEqualTo(0);
+            assertThat(out.toString()).contains("--bootstrap-servers=HOST:PORT[,...]").contains("--kafka-config=FILE")
+                    .contains("--requests-topic=TOPIC").contains("--results-topic=TOPIC")
+                    .contains("--dead-letter-topic=TOPIC").contains("default: 127.0.0.1:9092");
+        }
+    }
+
+    @Test
+    void submitWithABadDurationIsAUsageErrorWithStatus2() {
+        assertThat(run("submit", "--wait", "--json", "--timeout", "banana", "--", "true")).isEqualTo(2);
+        assertThat(err.toString()).contains("Invalid value for option '--timeout': "
+                + "'banana' is not a duration (examples: 500ms, 30s, 5m, 1h)");
+    }
+
+    @Test
+    void submitWithoutACommandIsAUsageErrorWithStatus2() {
+        assertThat(run("submit", "--wait", "--json")).isEqualTo(2);
+        assertThat(err.toString()).contains("Missing required parameter: 'CMD'");
+    }
+
+    @Test
+    void submitWithAnUnknownIsolationIsAUsageErrorWithStatus2() {
+        assertThat(run("submit", "--isolation", "vm", "--", "true")).isEqualTo(2);
+        assertThat(err.toString()).contains("Invalid value for option '--isolation': "
+                + "'vm' is not one of container, prefer-container, process");
+    }
+
+    @Test
+    void submitJsonWithoutWaitIsAUsageErrorWithStatus2() {
+        assertThat(run("submit", "--json", "--", "true")).isEqualTo(2);
+        assertThat(err.toString()).contains("--json needs --wait");
+    }
+
+    @Test
+    void submitWithARequestTheBuilderRefusesIsAUsageErrorWithStatus2(@TempDir Path dir) throws Exception {
+        Path source = Files.writeString(dir.resolve("main.py"), "print(1)");
+        assertThat(run("submit", "--file", "/etc/passwd=" + source, "--", "true")).isEqualTo(2);
+        assertThat(err.toString()).contains("Invalid request: file path must be relative to the workspace, "
+                + "got /etc/passwd");
+    }
+
+    @Test
+    void submitWithAMissingFileIsAUsageErrorWithStatus2(@TempDir Path dir) {
+        assertThat(run("submit", "--stdin-file", dir.resolve("absent").toString(), "--", "cat")).isEqualTo(2);
+        assertThat(err.toString()).contains("Cannot read --stdin-file " + dir.resolve("absent"));
+    }
+
+    @Test
+    void replayWithAnUntilBeforeItsSinceIsAUsageErrorWithStatus2() {
+        assertThat(run("replay", "--since", "2026-01-02T00:00:00Z", "--until", "2026-01-01T00:00:00Z")).isEqualTo(2);
+        assertThat(err.toString()).contains("until (2026-01-01T00:00:00Z) must be after since (2026-01-02T00:00:00Z)");
     }
 }

@@ -1,19 +1,22 @@
 package io.execq.executor.pipeline;
 
-/** Header names on dead-letter records; {@code execq replay} and operators read them. */
+/**
+ * Header names on dead-letter records; {@code execq replay} and operators read them. The names are defined once, in the
+ * SDK's replay library ({@link io.execq.sdk.replay.DeadLetterHeaders}), which reads them.
+ */
 public final class DeadLetterHeaders {
 
     /** The result status (FAILED, TIMED_OUT, OOM_KILLED, REJECTED, EXPIRED, ERROR) or UNDECODABLE. */
-    public static final String REASON = "execq.dlt.reason";
+    public static final String REASON = io.execq.sdk.replay.DeadLetterHeaders.REASON;
     /** The human-readable explanation: the result's error, or why the bytes did not decode. */
-    public static final String DETAIL = "execq.dlt.detail";
-    public static final String REQUEST_ID = "execq.request-id";
-    public static final String SOURCE_TOPIC = "execq.source.topic";
-    public static final String SOURCE_PARTITION = "execq.source.partition";
-    public static final String SOURCE_OFFSET = "execq.source.offset";
-    public static final String EXECUTOR_ID = "execq.executor-id";
+    public static final String DETAIL = io.execq.sdk.replay.DeadLetterHeaders.DETAIL;
+    public static final String REQUEST_ID = io.execq.sdk.replay.DeadLetterHeaders.REQUEST_ID;
+    public static final String SOURCE_TOPIC = io.execq.sdk.replay.DeadLetterHeaders.SOURCE_TOPIC;
+    public static final String SOURCE_PARTITION = io.execq.sdk.replay.DeadLetterHeaders.SOURCE_PARTITION;
+    public static final String SOURCE_OFFSET = io.execq.sdk.replay.DeadLetterHeaders.SOURCE_OFFSET;
+    public static final String EXECUTOR_ID = io.execq.sdk.replay.DeadLetterHeaders.EXECUTOR_ID;
     /** ISO-8601 instant the record was dead-lettered. */
-    public static final String FAILED_AT = "execq.dlt.at";
+    public static final String FAILED_AT = io.execq.sdk.replay.DeadLetterHeaders.FAILED_AT;
 
     private DeadLetterHeaders() {
     }

@@ -1,0 +1,49 @@
+package io.execq.cli;
+
+import io.execq.schema.CapturedOutput;
+import io.execq.schema.ExecutionResult;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+
+/** The readable form of one result: a few labelled lines, then both output streams. */
+final class ResultSummary {
+
+    private ResultSummary() {
+    }
+
+    static void print(PrintWriter out, ExecutionResult result) {
+        out.printf("request    %s (attempt %d%s)%n", result.getRequestId(), result.getAttempt(),
+                result.getReplayOf() == null ? "" : ", replay of " + result.getReplayOf());
+        out.printf("status     %s%n", result.getStatus());
+        out.printf("exit code  %s%n", result.getExitCode() == null ? "-" : result.getExitCode());
+        out.printf("backend    %s%s%n", result.getBackend(),
+                result.getImage() == null ? "" : " (image " + result.getImage() + ")");
+        out.printf("duration   %d ms running, %d ms queued%n", result.getRunMs(), result.getQueueWaitMs());
+        if (result.getError() != null) {
+            out.printf("error      %s%n", result.getError());
+        }
+        stream(out, "stdout", result.getStdout());
+        stream(out, "stderr", result.getStderr());
+        out.flush();
+    }
+
+    /** The first line of a stream, for tables; empty when the stream is empty. */
+    static String firstLine(CapturedOutput output) {
+        String text = text(output).strip();
+        int newline = text.indexOf('\n');
+        return newline < 0 ? text : text.substring(0, newline);
+    }
+
+    static String text(CapturedOutput output) {
+        return StandardCharsets.UTF_8.decode(output.getData().duplicate()).toString();
+    }
+
+    private static void stream(PrintWriter out, String name, CapturedOutput output) {
+        out.printf("%s     %d bytes%s%n", name, output.getTotalBytes(),
+                output.getTruncated() ? " (truncated to " + output.getData().remaining() + ")" : "");
+        String text = text(output);
+        if (!text.isEmpty()) {
+            out.print(text.endsWith("\n") ? text : text + "\n");
+        }
+    }
+}
