@@ -1,12 +1,12 @@
 package io.execq.executor.pipeline;
 
 import io.execq.executor.sandbox.SandboxFile;
+import io.execq.sdk.ExecutionRequests;
 import io.execq.executor.sandbox.SandboxLimits;
 import io.execq.executor.sandbox.SandboxSpec;
 import io.execq.schema.EffectiveLimits;
 import io.execq.schema.ExecutionRequest;
 import io.execq.schema.FileEntry;
-import io.execq.schema.Isolation;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +14,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The validate stage: decides whether a decoded request may run and, if so, prepares it. Every refusal is a
+ * The validate stage: decides whether a decoded request may run and, if so, prepares it: the record's size and key,
+ * the request's own well-formedness (the SDK's rules, {@link ExecutionRequests#validate}), then this executor's
+ * policies (image allow-list and aliases, limit defaults and maxima). Every refusal is a
  * {@link RequestRejectedException} whose message tells the producer exactly what to fix.
  */
 public final class RequestValidator {
@@ -41,22 +43,15 @@ public final class RequestValidator {
             throw new RequestRejectedException("request is " + recordBytes + " bytes; the limit is "
                     + maxRequestBytes + " bytes");
         }
-        if (request.getRequestId() == null || request.getRequestId().isBlank()) {
-            throw new RequestRejectedException("requestId must not be blank");
-        }
         if (recordKey != null && !recordKey.equals(request.getRequestId())) {
             throw new RequestRejectedException("record key '" + recordKey + "' differs from requestId '"
                     + request.getRequestId() + "'");
         }
-        if (request.getCommand().isEmpty()) {
-            throw new RequestRejectedException("command must not be empty");
-        }
-        if (request.getIsolation() == Isolation.UNKNOWN) {
-            throw new RequestRejectedException("isolation is not one this executor knows (CONTAINER, "
-                    + "PREFER_CONTAINER, PROCESS)");
-        }
-        if (request.getAttempt() < 1) {
-            throw new RequestRejectedException("attempt must be at least 1, got " + request.getAttempt());
+        try {
+            // The same rules the producer SDK applies before sending; producers need not use the SDK.
+            ExecutionRequests.validate(request);
+        } catch (IllegalArgumentException e) {
+            throw new RequestRejectedException(e.getMessage());
         }
         String image = images.resolve(request.getImage());
         EffectiveLimits effective = limits.resolve(request.getLimits());

@@ -71,7 +71,7 @@ class RequestValidatorTest {
     @Test
     void unknownIsolationIsRejected() {
         assertThatThrownBy(() -> validator.prepare(request().setIsolation(Isolation.UNKNOWN).build(), "r1", 10))
-                .hasMessage("isolation is not one this executor knows (CONTAINER, PREFER_CONTAINER, PROCESS)");
+                .hasMessage("isolation must be CONTAINER, PREFER_CONTAINER or PROCESS, got UNKNOWN");
     }
 
     @Test
@@ -81,7 +81,7 @@ class RequestValidatorTest {
 
         assertThatThrownBy(() -> validator.prepare(escaping, "r1", 10))
                 .isInstanceOf(RequestRejectedException.class)
-                .hasMessageContaining("../etc/passwd");
+                .hasMessage("file path must not contain '..', got ../etc/passwd");
     }
 
     @Test

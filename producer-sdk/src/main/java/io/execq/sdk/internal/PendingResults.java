@@ -40,8 +40,12 @@ public final class PendingResults {
                     + " is already awaiting a result"));
             return result;
         }
-        Runnable cancelTimeout = timeouts.schedule(timeout,
-                () -> result.completeExceptionally(new ExecutionTimeoutException(requestId, timeout)));
+        Runnable cancelTimeout = timeouts.schedule(timeout, () -> {
+            waiting.remove(requestId, result);
+            result.completeExceptionally(new ExecutionTimeoutException(requestId, timeout));
+        });
+        // Covers the caller cancelling; the other paths remove the entry before completing, so that whoever sees
+        // the future complete also sees the entry gone.
         result.whenComplete((value, error) -> {
             waiting.remove(requestId, result);
             cancelTimeout.run();
@@ -56,13 +60,13 @@ public final class PendingResults {
 
     /** Hands {@code result} to whoever waits for its request id; a result nobody waits for is ignored. */
     public boolean complete(ExecutionResult result) {
-        CompletableFuture<ExecutionResult> future = waiting.get(result.getRequestId());
+        CompletableFuture<ExecutionResult> future = waiting.remove(result.getRequestId());
         return future != null && future.complete(result);
     }
 
     /** Fails the wait for {@code requestId}, if there is one. */
     public void fail(String requestId, Throwable cause) {
-        CompletableFuture<ExecutionResult> future = waiting.get(requestId);
+        CompletableFuture<ExecutionResult> future = waiting.remove(requestId);
         if (future != null) {
             future.completeExceptionally(cause);
         }
@@ -76,7 +80,10 @@ public final class PendingResults {
 
     /** Fails every current wait with the cause made for its id, leaving later registrations alone. */
     public void failAll(Function<String, Throwable> causeForRequestId) {
-        waiting.forEach((requestId, future) -> future.completeExceptionally(causeForRequestId.apply(requestId)));
+        waiting.forEach((requestId, future) -> {
+            waiting.remove(requestId, future);
+            future.completeExceptionally(causeForRequestId.apply(requestId));
+        });
     }
 
     /** How many requests are awaited right now. */
