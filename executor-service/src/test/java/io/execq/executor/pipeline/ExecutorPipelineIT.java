@@ -76,7 +76,9 @@ class ExecutorPipelineIT {
                         status = ExecutionStatus.REJECTED;
                     }
                     case 32, 33, 34, 35, 36, 37, 38, 39, 40 -> {
+                        // Stale work: submitted a minute ago, its deadline passed while it was queued.
                         request = Requests.command(Isolation.CONTAINER, "true")
+                                .setSubmittedAt(Instant.now().minusSeconds(60))
                                 .setDeadline(Instant.now().minusSeconds(1)).build();
                         status = ExecutionStatus.EXPIRED;
                     }

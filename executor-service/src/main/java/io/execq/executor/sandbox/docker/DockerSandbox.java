@@ -52,6 +52,8 @@ public final class DockerSandbox implements Sandbox {
     private static final Logger log = LoggerFactory.getLogger(DockerSandbox.class);
 
     /** How long to wait for the stream to drain and the state to settle after the exit or the kill. */
+    /** How long a SIGKILLed container's OOM verdict may lag behind its exit (only asked for exit 137). */
+    static final Duration OOM_VERDICT_WAIT = Duration.ofSeconds(3);
     private static final Duration SETTLE = Duration.ofSeconds(10);
     private static final AtomicInteger THREADS = new AtomicInteger();
 
@@ -245,7 +247,12 @@ public final class DockerSandbox implements Sandbox {
                 return false; // an OOM kill is always SIGKILL, and our own kill is not one: no need to ask
             }
             try {
-                return OomEvents.logged(client, containerId, since.minusSeconds(1), Instant.now().plusSeconds(1));
+                // The late OOM event may still be on its way: wait for it a bounded time, then ask the container,
+                // whose flag the daemon's late OOM handler also sets.
+                if (OomEvents.logged(client, containerId, since.minusSeconds(1), Instant.now().plus(OOM_VERDICT_WAIT))) {
+                    return true;
+                }
+                return Boolean.TRUE.equals(client.inspectContainerCmd(containerId).exec().getState().getOOMKilled());
             } catch (RuntimeException e) {
                 log.warn("request {}: could not read oom events: {}", spec.requestId(), DockerErrors.rootMessage(e));
                 return false;
