@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -39,6 +40,7 @@ final class SandboxStack implements AutoCloseable {
     private final OrphanReaper foreignReaper;
     private final DockerHealth health;
     private final SandboxRouter router;
+    private final Path workspaceBase;
 
     SandboxStack(ExecutorConfig config, Clock clock) {
         this.connection = DockerConnection.connect(config.get(ExecutorConfig.DOCKER_HOST));
@@ -50,8 +52,9 @@ final class SandboxStack implements AutoCloseable {
         Sandbox docker = new DockerSandbox(connection,
                 new ImageResolver(connection, config.get(ExecutorConfig.IMAGE_PULL), ImageResolver.DEFAULT_PULL_TIMEOUT),
                 clock);
+        this.workspaceBase = workspaceBase();
         Optional<Sandbox> process = config.get(ExecutorConfig.FALLBACK) == FallbackPolicy.PROCESS
-                ? Optional.of(new ProcessSandbox(HostCapabilities.probe(), workspaceBase(), clock))
+                ? Optional.of(new ProcessSandbox(HostCapabilities.probe(), workspaceBase, clock))
                 : Optional.empty();
         this.health = new DockerHealth(docker, DockerHealth.DEFAULT_PROBE_TIMEOUT);
         this.router = new SandboxRouter(docker, process, config.get(ExecutorConfig.FALLBACK), health);
@@ -81,7 +84,9 @@ final class SandboxStack implements AutoCloseable {
 
     private static Path workspaceBase() {
         try {
-            return Files.createTempDirectory("execq-process-workspaces");
+            // Traversable (not listable) by the unprivileged run users; each workspace inside is private to its run.
+            return Files.createTempDirectory("execq-process-workspaces",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot create the process sandbox's workspace directory", e);
         }
@@ -94,5 +99,10 @@ final class SandboxStack implements AutoCloseable {
         router.close();
         background.shutdownNow();
         connection.close();
+        try {
+            Files.deleteIfExists(workspaceBase); // every run removed its own workspace inside
+        } catch (IOException e) {
+            LOG.warn("Cannot remove {}: {}", workspaceBase, e.toString());
+        }
     }
 }

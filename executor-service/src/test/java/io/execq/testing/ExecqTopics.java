@@ -17,6 +17,9 @@ public record ExecqTopics(String requests, String results, String deadLetters, i
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             new Topics(admin).ensure(new TopicSettings(topics.requests, topics.results, topics.deadLetters,
                     partitions, partitions, (short) 1, TopicSettings.DEFAULT_MAX_MESSAGE_BYTES, Duration.ofDays(1)));
+            // Created topics reach the broker's metadata cache a moment after the controller acknowledges them.
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> admin.listTopics().names().get()
+                    .containsAll(java.util.List.of(topics.requests, topics.results, topics.deadLetters)));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

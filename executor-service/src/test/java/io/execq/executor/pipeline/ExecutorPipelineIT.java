@@ -48,8 +48,16 @@ class ExecutorPipelineIT {
                 ExecutionRequest request;
                 ExecutionStatus status;
                 switch (i % 50) {
-                    case 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 -> {
+                    case 0, 1, 2, 3, 4, 5 -> {
                         request = Requests.command(Isolation.PROCESS, "echo", "ok " + i).build();
+                        status = ExecutionStatus.SUCCEEDED;
+                    }
+                    case 6, 7, 8, 9, 10, 11 -> {
+                        // A file in the workspace, reached through $HOME: the run user can get to its workspace.
+                        request = Requests.command(Isolation.PROCESS, "sh", "-c", ". \"$HOME/run.sh\"")
+                                .setFiles(List.of(new io.execq.schema.FileEntry("run.sh",
+                                        java.nio.ByteBuffer.wrap("echo from a file\n".getBytes()), false)))
+                                .build();
                         status = ExecutionStatus.SUCCEEDED;
                     }
                     case 12, 13, 14, 15, 16, 17 -> {

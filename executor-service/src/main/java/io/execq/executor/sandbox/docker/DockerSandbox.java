@@ -237,7 +237,11 @@ public final class DockerSandbox implements Sandbox {
             return call("inspect container", () -> client.inspectContainerCmd(containerId).exec().getState());
         }
 
-        /** The runtime's OOM verdict: the state flag, or (when it may have lost the race) the daemon's oom event. */
+        /**
+         * The OOM verdict, from the runtime's own witnesses only: the state flag; when that may have lost the race
+         * with the exit, the daemon's oom event and a re-read flag; when Docker missed the kill entirely, the
+         * kernel's log of it ({@link KernelOomLog}). Exit code 137 alone never makes a verdict.
+         */
         private boolean oomKilled(InspectContainerResponse.ContainerState state, Instant since, boolean timedOut)
                 throws InterruptedException {
             if (Boolean.TRUE.equals(state.getOOMKilled())) {
@@ -252,7 +256,10 @@ public final class DockerSandbox implements Sandbox {
                 if (OomEvents.logged(client, containerId, since.minusSeconds(1), Instant.now().plus(OOM_VERDICT_WAIT))) {
                     return true;
                 }
-                return Boolean.TRUE.equals(client.inspectContainerCmd(containerId).exec().getState().getOOMKilled());
+                if (Boolean.TRUE.equals(client.inspectContainerCmd(containerId).exec().getState().getOOMKilled())) {
+                    return true;
+                }
+                return KernelOomLog.recordsKillIn(containerId);
             } catch (RuntimeException e) {
                 log.warn("request {}: could not read oom events: {}", spec.requestId(), DockerErrors.rootMessage(e));
                 return false;
