@@ -33,7 +33,7 @@ public record HostCapabilities(
     public static HostCapabilities probe() {
         boolean root = isRoot();
         Optional<Path> setpriv = find("setpriv").filter(p -> root && works(List.of(p.toString(),
-                "--reuid", ProcessCommand.RUN_UID, "--regid", ProcessCommand.RUN_UID, "--clear-groups", "--", "true")));
+                "--reuid", ProcessCommand.PROBE_UID, "--regid", ProcessCommand.PROBE_UID, "--clear-groups", "--", "true")));
         Optional<Path> unshare = find("unshare").filter(p -> root && works(List.of(p.toString(),
                 "--net", "--pid", "--fork", "--kill-child", "--mount-proc", "--", "true")));
         return new HostCapabilities(find("setsid"), find("prlimit"), setpriv, unshare, find("kill"), root);

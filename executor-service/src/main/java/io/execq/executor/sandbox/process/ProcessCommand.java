@@ -5,6 +5,7 @@ import io.execq.schema.Protection;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -16,15 +17,19 @@ import java.util.Set;
  * unshare --net --pid --fork --kill-child --mount-proc --   only loopback; own pid namespace, so killing its
  *                                                 init (the user's program) kills every process in it
  * prlimit --as --nproc --fsize --nofile --cpu --  address space = memory, nproc = pids, file size, fds, CPU s
- * setpriv --reuid 65534 --regid 65534 --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all --
+ * setpriv --reuid UID --regid UID --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all --
  * PROGRAM ARGS...
  * </pre>
+ *
+ * UID is the run's own uid from {@link RunUsers}, so {@code --nproc} limits this run alone (RLIMIT_NPROC counts
+ * every process of the real uid on the host).
  *
  * The environment is not set here but by the sandbox ({@code ProcessBuilder#environment()} cleared first).
  */
 final class ProcessCommand {
 
-    static final String RUN_UID = "65534";
+    /** The uid {@link HostCapabilities#probe()} tries {@code setpriv} with; runs get theirs from {@link RunUsers}. */
+    static final String PROBE_UID = "65534";
     static final long NOFILE_LIMIT = 256;
     static final long FSIZE_LIMIT_BYTES = 64L * 1024 * 1024;
 
@@ -60,7 +65,14 @@ final class ProcessCommand {
         return Set.copyOf(p);
     }
 
-    static List<String> argv(HostCapabilities caps, SandboxLimits limits, List<String> program) {
+    /**
+     * @param runUid the run's uid from {@link RunUsers}: required when {@code caps} has {@code setpriv}, unused
+     *     otherwise (the program then runs as the executor's user)
+     */
+    static List<String> argv(HostCapabilities caps, SandboxLimits limits, OptionalInt runUid, List<String> program) {
+        if (caps.setpriv().isPresent() && runUid.isEmpty()) {
+            throw new IllegalArgumentException("a run uid is required to switch users with " + caps.setpriv().get());
+        }
         List<String> argv = new ArrayList<>();
         caps.setsid().ifPresent(setsid -> argv.add(setsid.toString()));
         caps.unshare().ifPresent(unshare -> argv.addAll(List.of(unshare.toString(),
@@ -73,7 +85,7 @@ final class ProcessCommand {
                 "--cpu=" + cpuSeconds(limits),
                 "--")));
         caps.setpriv().ifPresent(setpriv -> argv.addAll(List.of(setpriv.toString(),
-                "--reuid", RUN_UID, "--regid", RUN_UID, "--clear-groups",
+                "--reuid", Integer.toString(runUid.getAsInt()), "--regid", Integer.toString(runUid.getAsInt()), "--clear-groups",
                 "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all", "--")));
         argv.addAll(program);
         return List.copyOf(argv);

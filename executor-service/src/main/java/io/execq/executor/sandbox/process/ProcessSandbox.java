@@ -36,13 +36,21 @@ import org.slf4j.LoggerFactory;
  * The fallback: runs a spec as a hardened host process when Docker is unavailable and policy allows it.
  *
  * <p>Hardening ({@link ProcessCommand}): a new session, net+pid+mount namespaces when the host allows them,
- * rlimits, a switch to uid/gid 65534 without groups, capabilities or new privileges when the executor is root,
- * an environment of only {@code PATH}, {@code HOME} (the workspace), {@code LANG} and the request's variables, and
- * a fresh private workspace deleted afterwards. On timeout, and after every exit, all processes of the run are
- * killed ({@link ProcessTree}). What it cannot do compared to a container: a read-only root fs (the program can
- * write wherever uid 65534 may, e.g. {@code /tmp}), a memory cgroup (the limit is per-process address space,
- * so an overrun is an allocation failure, never {@code oomKilled}), a CPU quota, and {@code RLIMIT_NPROC} counts
- * all processes of uid 65534 on the host, not only this run's. {@link #protections()} says exactly what applied.
+ * rlimits, and, when the executor is root, a switch to a uid/gid of the run's own ({@link RunUsers}) without
+ * groups, capabilities or new privileges; an environment of only {@code PATH}, {@code HOME} (the workspace),
+ * {@code LANG} and the request's variables, and a fresh private workspace owned by the run's uid, deleted
+ * afterwards. On timeout, and after every exit, all processes of the run are killed ({@link ProcessTree}): its
+ * tree, its process group, and then every process of its uid, which also catches one that escaped both; only then
+ * is the workspace deleted and the uid released. Because the uid is the run's own, {@code RLIMIT_NPROC} (which
+ * counts all processes of the real uid on the host) limits this run alone: a fork bomb in one run does not stop
+ * another from forking.
+ *
+ * <p>What it cannot do compared to a container: a read-only root fs (the program can write wherever any user may,
+ * e.g. {@code /tmp}; such files outlive the run and a later run given the same uid can read them), a memory cgroup
+ * (the limit is per-process address space, so an overrun is an allocation failure, never {@code oomKilled}), a CPU
+ * quota. When the executor is not root it cannot switch users: programs run as the executor's user, and
+ * {@code RLIMIT_NPROC} then counts the executor's own processes too. {@link #protections()} says exactly what
+ * applied.
  */
 public final class ProcessSandbox implements Sandbox {
 
@@ -50,21 +58,31 @@ public final class ProcessSandbox implements Sandbox {
 
     static final String PATH = "/usr/local/bin:/usr/bin:/bin";
     private static final Duration SETTLE = Duration.ofSeconds(5);
+    /** How long the processes of a run's uid may take to die and be reaped before the run is reported. */
+    private static final Duration UID_KILL_PATIENCE = Duration.ofSeconds(10);
     private static final AtomicInteger THREADS = new AtomicInteger();
 
     private final HostCapabilities caps;
     private final Path workspaceBase;
     private final Clock clock;
     private final Set<Protection> protections;
+    private final RunUsers users;
     private final ExecutorService io;
+
+    /** With the {@linkplain RunUsers#ofDefaults() default} uid pool. */
+    public ProcessSandbox(HostCapabilities caps, Path workspaceBase, Clock clock) {
+        this(caps, workspaceBase, clock, RunUsers.ofDefaults());
+    }
 
     /**
      * @param caps what this host allows, usually {@link HostCapabilities#probe()}
-     * @param workspaceBase where run workspaces are created; the run user must be able to traverse it
+     * @param workspaceBase where run workspaces are created; every run uid must be able to traverse it
      * @param clock source of the outcome's instants
+     * @param users the uids runs get; used only when {@code caps} can switch users ({@code setpriv})
      */
-    public ProcessSandbox(HostCapabilities caps, Path workspaceBase, Clock clock) {
+    public ProcessSandbox(HostCapabilities caps, Path workspaceBase, Clock clock, RunUsers users) {
         this.caps = Objects.requireNonNull(caps, "caps");
+        this.users = Objects.requireNonNull(users, "users");
         this.workspaceBase = Objects.requireNonNull(workspaceBase, "workspaceBase");
         this.clock = Objects.requireNonNull(clock, "clock");
         if (!Files.isDirectory(workspaceBase)) {
@@ -93,26 +111,50 @@ public final class ProcessSandbox implements Sandbox {
         return !io.isShutdown();
     }
 
+    /**
+     * Runs {@code spec} as described in the class comment.
+     *
+     * @throws RunUsersExhaustedException when the executor can switch users and no uid of the pool is free
+     *     (retriable)
+     */
     @Override
     public SandboxOutcome run(SandboxSpec spec) throws SandboxException {
-        try (ProcessWorkspace workspace = createWorkspace(spec)) {
-            return runIn(workspace, spec);
+        OptionalInt uid = caps.setpriv().isPresent() ? OptionalInt.of(users.acquire()) : OptionalInt.empty();
+        try (ProcessWorkspace workspace = createWorkspace(spec, uid)) {
+            try {
+                return runIn(workspace, spec, uid);
+            } finally {
+                uid.ifPresent(u -> killEveryProcessOf(u, spec));
+            }
         } catch (IOException e) {
             log.warn("request {}: workspace clean-up failed: {}", spec.requestId(), e.toString());
             throw new SandboxRuntimeException("remove workspace", e.toString(), false, e);
+        } finally {
+            uid.ifPresent(users::release);
         }
     }
 
-    private ProcessWorkspace createWorkspace(SandboxSpec spec) throws SandboxException {
+    /**
+     * Releasing a uid that still has processes is safe ({@link RunUsers#acquire} skips it until they are gone),
+     * but it means the kernel kept a process of a run alive, so it is logged as an error.
+     */
+    private void killEveryProcessOf(int uid, SandboxSpec spec) {
+        if (!ProcessTree.killUser(caps.setpriv().orElseThrow(), uid, UID_KILL_PATIENCE, ProcUids::hasProcesses)) {
+            log.error("request {}: processes of run uid {} survived {} of SIGKILL: {}", spec.requestId(), uid,
+                    UID_KILL_PATIENCE, ProcUids.pidsOf(u -> u == uid));
+        }
+    }
+
+    private ProcessWorkspace createWorkspace(SandboxSpec spec, OptionalInt uid) throws SandboxException {
         try {
-            return ProcessWorkspace.create(workspaceBase, spec, caps.setpriv().isPresent());
+            return ProcessWorkspace.create(workspaceBase, spec, uid);
         } catch (IOException e) {
             throw new SandboxRuntimeException("create workspace", e.toString(), true, e);
         }
     }
 
-    private SandboxOutcome runIn(ProcessWorkspace workspace, SandboxSpec spec) throws SandboxException {
-        ProcessBuilder builder = new ProcessBuilder(ProcessCommand.argv(caps, spec.limits(), spec.argv()))
+    private SandboxOutcome runIn(ProcessWorkspace workspace, SandboxSpec spec, OptionalInt uid) throws SandboxException {
+        ProcessBuilder builder = new ProcessBuilder(ProcessCommand.argv(caps, spec.limits(), uid, spec.argv()))
                 .directory(workspace.workingDir(spec).toFile());
         Map<String, String> env = builder.environment();
         env.clear();

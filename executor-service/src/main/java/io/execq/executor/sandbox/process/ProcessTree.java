@@ -2,9 +2,11 @@ package io.execq.executor.sandbox.process;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntPredicate;
 
 /**
  * Kills everything a run started. Three nets, because each alone has a hole:
@@ -18,8 +20,14 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  * Without a pid namespace a child that both calls {@code setsid} and double-forks escapes all three; the
  * sandbox then does not claim {@code PID_NAMESPACE}.
+ *
+ * <p>When the run has a uid of its own ({@link RunUsers}), {@link #killUser} is the last net and catches anything
+ * that escaped the others: every process of that uid belongs to the run.
  */
 final class ProcessTree {
+
+    private static final String SHELL = "/bin/sh";
+    private static final Duration RETRY = Duration.ofMillis(20);
 
     private ProcessTree() {
     }
@@ -31,6 +39,57 @@ final class ProcessTree {
         }
         killTool.ifPresent(kill -> killGroup(kill, process.pid()));
         process.destroyForcibly();
+    }
+
+    /**
+     * Kills every process whose real or saved uid is {@code uid}, then waits until none is left.
+     *
+     * <p>The kill is {@code kill(-1, SIGKILL)} sent by a process running as {@code uid}: the kernel delivers it to
+     * every process that uid may signal, walking the process list under the lock {@code fork} needs, so a fork bomb
+     * cannot outrun it the way a pid-by-pid kill can be outrun. It is the shell's builtin {@code kill}: procps'
+     * {@code kill -KILL -1} was seen to exit 1 and leave the processes alive on Debian 12. The kill is repeated
+     * until {@code hasProcesses} says none is left (zombies count until reaped) or {@code patience} has passed.
+     * The caller's interrupt status is kept but does not cut the clean-up short.
+     *
+     * @return whether no process of {@code uid} was left
+     */
+    static boolean killUser(Path setpriv, int uid, Duration patience, IntPredicate hasProcesses) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            long deadline = System.nanoTime() + patience.toNanos();
+            while (hasProcesses.test(uid)) {
+                if (System.nanoTime() - deadline > 0) {
+                    return false;
+                }
+                run(List.of(setpriv.toString(), "--reuid", Integer.toString(uid), "--regid", Integer.toString(uid),
+                        "--clear-groups", "--", SHELL, "-c", "kill -KILL -1"));
+                if (hasProcesses.test(uid)) {
+                    Thread.sleep(RETRY.toMillis()); // reaping killed processes takes their parents a moment
+                }
+            }
+            return true;
+        } catch (InterruptedException e) {
+            interrupted = true;
+            return !hasProcesses.test(uid);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static void run(List<String> argv) throws InterruptedException {
+        try {
+            Process p = new ProcessBuilder(argv)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            if (!p.waitFor(2, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        } catch (IOException e) {
+            // Checked by the caller: the processes are still there.
+        }
     }
 
     private static void killGroup(Path kill, long pgid) {

@@ -9,27 +9,30 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.OptionalInt;
 
 /**
- * A fresh private directory for one run: mode 0700, owned by the run user (when the executor can switch users),
- * holding the spec's files; deleted afterwards without following any link the program may have planted.
+ * A fresh private directory for one run: mode 0700, owned by the run's uid and gid (when the executor can switch
+ * users), holding the spec's files; deleted afterwards without following any link the program may have planted.
  */
 final class ProcessWorkspace implements AutoCloseable {
 
-    private static final int RUN_UID = Integer.parseInt(ProcessCommand.RUN_UID);
-
     private final Path root;
-    private final boolean chown;
+    private final OptionalInt owner;
 
-    private ProcessWorkspace(Path root, boolean chown) {
+    private ProcessWorkspace(Path root, OptionalInt owner) {
         this.root = root;
-        this.chown = chown;
+        this.owner = owner;
     }
 
-    /** Creates the workspace under {@code base} (which the run user must be able to traverse, like /tmp). */
-    static ProcessWorkspace create(Path base, SandboxSpec spec, boolean chownToRunUser) throws IOException {
+    /**
+     * Creates the workspace under {@code base} (which the run user must be able to traverse, like /tmp).
+     *
+     * @param owner uid (and gid) to own everything created, or empty to leave it to the executor's user
+     */
+    static ProcessWorkspace create(Path base, SandboxSpec spec, OptionalInt owner) throws IOException {
         Path root = Files.createTempDirectory(base, "execq-run-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        ProcessWorkspace ws = new ProcessWorkspace(root, chownToRunUser);
+        ProcessWorkspace ws = new ProcessWorkspace(root, owner);
         try {
             ws.own(root);
             for (String dir : spec.directories()) {
@@ -58,9 +61,9 @@ final class ProcessWorkspace implements AutoCloseable {
     }
 
     private void own(Path path) throws IOException {
-        if (chown) {
-            Files.setAttribute(path, "unix:uid", RUN_UID, java.nio.file.LinkOption.NOFOLLOW_LINKS);
-            Files.setAttribute(path, "unix:gid", RUN_UID, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        if (owner.isPresent()) {
+            Files.setAttribute(path, "unix:uid", owner.getAsInt(), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(path, "unix:gid", owner.getAsInt(), java.nio.file.LinkOption.NOFOLLOW_LINKS);
         }
     }
 

@@ -80,6 +80,11 @@ class DockerSandboxIT extends SandboxContractTest {
     }
 
     @Override
+    protected boolean isRunUid(long uid) {
+        return uid == 65534;
+    }
+
+    @Override
     protected void assertMemoryBombContained(SandboxOutcome outcome) {
         assertThat(outcome.oomKilled()).as("oomKilled in %s", outcome).isTrue();
         assertThat(outcome.timedOut()).isFalse();

@@ -1,6 +1,7 @@
 package io.execq.executor.sandbox.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.execq.executor.sandbox.SandboxLimits;
 import io.execq.schema.Protection;
@@ -8,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 class ProcessCommandTest {
@@ -21,18 +23,25 @@ class ProcessCommandTest {
 
     @Test
     void wrapsTheProgramInEveryAvailableTool() {
-        assertThat(ProcessCommand.argv(ALL, LIMITS, List.of("sh", "-c", "echo $HOME"))).containsExactly(
+        assertThat(ProcessCommand.argv(ALL, LIMITS, OptionalInt.of(2_000_000_123), List.of("sh", "-c", "echo $HOME"))).containsExactly(
                 "/usr/bin/setsid",
                 "/usr/bin/unshare", "--net", "--pid", "--fork", "--kill-child", "--mount-proc", "--",
                 "/usr/bin/prlimit", "--as=67108864", "--nproc=16", "--fsize=67108864", "--nofile=256", "--cpu=4", "--",
-                "/usr/bin/setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups",
+                "/usr/bin/setpriv", "--reuid", "2000000123", "--regid", "2000000123", "--clear-groups",
                 "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all", "--",
                 "sh", "-c", "echo $HOME");
     }
 
     @Test
     void runsTheProgramBareWhenNoToolExists() {
-        assertThat(ProcessCommand.argv(NOTHING, LIMITS, List.of("id"))).containsExactly("id");
+        assertThat(ProcessCommand.argv(NOTHING, LIMITS, OptionalInt.empty(), List.of("id"))).containsExactly("id");
+    }
+
+    @Test
+    void refusesToSwitchUsersWithoutARunUid() {
+        assertThatThrownBy(() -> ProcessCommand.argv(ALL, LIMITS, OptionalInt.empty(), List.of("id")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("a run uid is required to switch users with /usr/bin/setpriv");
     }
 
     @Test

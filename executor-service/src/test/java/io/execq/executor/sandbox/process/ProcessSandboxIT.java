@@ -1,17 +1,27 @@
 package io.execq.executor.sandbox.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.execq.executor.sandbox.Sandbox;
 import io.execq.executor.sandbox.SandboxContractTest;
+import io.execq.executor.sandbox.SandboxLimits;
 import io.execq.executor.sandbox.SandboxOutcome;
 import io.execq.schema.Protection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,13 +31,15 @@ import org.junit.jupiter.api.Test;
 class ProcessSandboxIT extends SandboxContractTest {
 
     private static Path base;
+    private static RunUsers users;
     private static ProcessSandbox sandbox;
 
     @BeforeAll
     static void create() throws Exception {
         base = Files.createTempDirectory(Path.of("/tmp"), "execq-it-");
         Files.setPosixFilePermissions(base, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        sandbox = new ProcessSandbox(HostCapabilities.probe(), base, Clock.systemUTC());
+        users = RunUsers.ofDefaults();
+        sandbox = new ProcessSandbox(HostCapabilities.probe(), base, Clock.systemUTC(), users);
     }
 
     @AfterAll
@@ -59,30 +71,18 @@ class ProcessSandboxIT extends SandboxContractTest {
     }
 
     @Override
-    protected void assertNothingLeftBehind() throws Exception {
-        // Only this suite's runs count: other processes of uid 65534 (containers, other tests) may exist on the host.
-        List<ProcessHandle> runUserProcesses = ProcessHandle.allProcesses()
-                .filter(p -> p.info().user().filter("nobody"::equals).isPresent())
-                .filter(ProcessSandboxIT::belongsToThisSuite)
-                .toList();
-        assertThat(runUserProcesses).extracting(p -> p.pid() + " " + p.info().commandLine().orElse("?")).isEmpty();
-        try (Stream<Path> left = Files.list(base)) {
-            assertThat(left).isEmpty();
-        }
+    protected boolean isRunUid(long uid) {
+        return users.contains((int) uid);
     }
 
-    /** Started in one of our workspaces: its working directory or its HOME lies under this suite's base dir. */
-    private static boolean belongsToThisSuite(ProcessHandle process) {
-        Path proc = Path.of("/proc", Long.toString(process.pid()));
-        try {
-            if (Files.readSymbolicLink(proc.resolve("cwd")).toString().startsWith(base.toString())) {
-                return true;
-            }
-            String environment = new String(Files.readAllBytes(proc.resolve("environ")),
-                    java.nio.charset.StandardCharsets.UTF_8);
-            return environment.contains("HOME=" + base);
-        } catch (java.io.IOException e) {
-            return false; // exited meanwhile
+    @Override
+    protected void assertNothingLeftBehind() throws Exception {
+        // Nothing but a run has a uid of the pool, and between runs this suite holds none: any process of the range
+        // is a run's process that outlived its clean-up.
+        assertThat(users.heldCount()).isZero();
+        assertThat(ProcUids.pidsOf(users::contains)).isEmpty();
+        try (Stream<Path> left = Files.list(base)) {
+            assertThat(left).isEmpty();
         }
     }
 
@@ -99,7 +99,61 @@ class ProcessSandboxIT extends SandboxContractTest {
     void workspaceIsPrivateToTheRunUser() throws Exception {
         SandboxOutcome outcome = sandbox.run(spec("sh", "-c", "stat -c '%a %u' \"$HOME\""));
 
-        assertThat(outcome.stdout().text()).isEqualTo("700 65534\n");
+        String[] modeAndOwner = outcome.stdout().text().trim().split(" ");
+        assertThat(modeAndOwner[0]).isEqualTo("700");
+        assertThat(users.contains(Integer.parseInt(modeAndOwner[1]))).as("owner %s is a run uid", modeAndOwner[1]).isTrue();
+    }
+
+    @Test
+    void aForkBombAtItsPidsLimitDoesNotStopAConcurrentRunFromForking() throws Exception {
+        SandboxLimits bombLimits = new SandboxLimits(Duration.ofSeconds(8), LIMITS.memoryBytes(), 1000, 16, 4096);
+        ExecutorService background = Executors.newSingleThreadExecutor();
+        try {
+            // bash retries a failed fork for a while instead of exiting at once (dash exits), so the bomb stays at
+            // its limit for seconds; its stderr proves it hit the limit.
+            Future<SandboxOutcome> bomb = background.submit(() -> sandbox.run(spec(bombLimits,
+                    "bash", "-c", "id -u; while true; do sleep 5 & done")));
+            int bombUid = await().atMost(Duration.ofSeconds(5)).until(ProcessSandboxIT::uidAtSixteenProcesses, OptionalInt::isPresent)
+                    .getAsInt();
+
+            SandboxOutcome other = sandbox.run(spec(new SandboxLimits(Duration.ofSeconds(10), LIMITS.memoryBytes(), 1000, 4, 4096),
+                    "sh", "-c", "id -u; sleep 0.1 & wait; echo ok"));
+            boolean bombStillAtItsLimit = ProcUids.pidsOf(uid -> uid == bombUid).size() >= 16;
+            SandboxOutcome bombOutcome = bomb.get(30, TimeUnit.SECONDS);
+
+            List<String> otherLines = other.stdout().text().lines().toList();
+            assertThat(other.exitCode()).hasValue(0);
+            assertThat(other.stderr().text()).isEmpty();
+            assertThat(otherLines).hasSize(2).last().isEqualTo("ok");
+            int otherUid = Integer.parseInt(otherLines.get(0));
+            assertThat(otherUid).isNotEqualTo(bombUid);
+            assertThat(bombStillAtItsLimit).as("the bomb was still at its limit when the other run ended").isTrue();
+            assertThat(bombOutcome.stderr().text()).contains("fork: ", "Resource temporarily unavailable");
+            assertThat(bombOutcome.stdout().text()).isEqualTo(bombUid + "\n");
+            assertThat(ProcUids.pidsOf(uid -> uid == bombUid || uid == otherUid)).isEmpty();
+        } finally {
+            background.shutdownNow();
+        }
+    }
+
+    /** The run uid that has reached 16 processes, if any. */
+    private static OptionalInt uidAtSixteenProcesses() {
+        Map<Integer, Long> processesByUid = ProcUids.pidsOf(users::contains).stream()
+                .map(ProcessSandboxIT::realUid)
+                .collect(Collectors.groupingBy(uid -> uid, Collectors.counting()));
+        return processesByUid.entrySet().stream().filter(e -> e.getValue() >= 16)
+                .mapToInt(Map.Entry::getKey).findFirst();
+    }
+
+    private static int realUid(long pid) {
+        try {
+            return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+                    .filter(line -> line.startsWith("Uid:"))
+                    .map(line -> Integer.parseInt(line.split("\\s+")[1]))
+                    .findFirst().orElse(-1);
+        } catch (java.io.IOException e) {
+            return -1; // exited meanwhile
+        }
     }
 
     @Test
