@@ -38,7 +38,9 @@ final class ProcessTree {
             descendants.get(i).destroyForcibly();
         }
         killTool.ifPresent(kill -> killGroup(kill, process.pid()));
-        process.destroyForcibly();
+        // Through the handle: Process.destroyForcibly() also closes our end of stdout/stderr, and whatever the
+        // output pumps had not read yet would be lost (seen: a successful echo reported with empty output).
+        process.toHandle().destroyForcibly();
     }
 
     /**
