@@ -40,6 +40,11 @@ final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--docker-host", defaultValue = "unix:///var/run/docker.sock",
+            description = "Docker daemon to use (default: ${DEFAULT-VALUE}); when it does not answer, the samples run "
+                    + "in the process fallback.")
+    String dockerHost;
+
     @Option(names = "--verbose", description = "Also show the executor's own log lines (hidden by default).")
     boolean verbose;
 
@@ -51,7 +56,7 @@ final class DemoCommand implements Callable<Integer> {
                     .setLevel(ch.qos.logback.classic.Level.WARN);
         }
         PrintWriter out = spec.commandLine().getOut();
-        boolean docker = DemoEnvironment.dockerAvailable();
+        boolean docker = DemoEnvironment.dockerAvailable(dockerHost);
         if (docker && !ensureImages(out)) {
             return 1;
         }
@@ -71,13 +76,13 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private boolean ensureImages(PrintWriter out) throws IOException {
-        List<String> missing = DemoEnvironment.missingImages();
+        List<String> missing = DemoEnvironment.missingImages(dockerHost);
         if (missing.isEmpty()) {
             return true;
         }
         out.println("Docker is up; missing sample images: " + String.join(", ", missing));
         Path log = Files.createTempFile("execq-demo-images", ".log");
-        if (DemoEnvironment.buildImages(out, log) && DemoEnvironment.missingImages().isEmpty()) {
+        if (DemoEnvironment.buildImages(out, log) && DemoEnvironment.missingImages(dockerHost).isEmpty()) {
             return true;
         }
         out.println("execq demo: building the sample images failed; see " + log);
@@ -91,7 +96,7 @@ final class DemoCommand implements Callable<Integer> {
                 ExecutorInstance executor = ExecutorInstance.start(ExecutorConfig.of(Map.of(
                         "bootstrap-servers", kafka.bootstrapServers(), "embedded-kafka", "never",
                         "http-port", "0", "group-id", "execq-demo", "executor-id", "demo-executor",
-                        "request-partitions", "4", "concurrency", "4")));
+                        "request-partitions", "4", "concurrency", "4", "docker-host", dockerHost)));
                 ExecutionClient client = ExecutionClient.builder().bootstrapServers(kafka.bootstrapServers())
                         .build()) {
             out.printf("Broker on %s; executor %s running (Docker %s). Submitting %d samples...%n",

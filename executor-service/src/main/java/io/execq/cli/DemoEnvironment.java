@@ -24,15 +24,16 @@ final class DemoEnvironment {
     private DemoEnvironment() {
     }
 
-    /** True when the {@code docker} command answers with a server version within 15 seconds. */
-    static boolean dockerAvailable() {
-        return run(List.of("docker", "version", "--format", "{{.Server.Version}}"), 15, null) == 0;
+    /** True when the {@code docker} command answers at {@code dockerHost} with a server version within 15 s. */
+    static boolean dockerAvailable(String dockerHost) {
+        return run(List.of("docker", "-H", dockerHost, "version", "--format", "{{.Server.Version}}"), 15, null) == 0;
     }
 
-    static List<String> missingImages() {
+    static List<String> missingImages(String dockerHost) {
         List<String> missing = new ArrayList<>();
         for (String image : IMAGES) {
-            if (run(List.of("docker", "image", "inspect", "--format", "{{.Id}}", image), 15, null) != 0) {
+            if (run(List.of("docker", "-H", dockerHost, "image", "inspect", "--format", "{{.Id}}", image), 15,
+                    null) != 0) {
                 missing.add(image);
             }
         }
