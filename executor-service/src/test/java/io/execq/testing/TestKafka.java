@@ -75,9 +75,14 @@ public final class TestKafka {
 
     public static TestKafka startEmbedded() {
         try {
-            EmbeddedKafka kafka = EmbeddedKafka.start(Files.createTempDirectory("execq-it-kafka"), 0, Map.of(),
-                    Duration.ofSeconds(60));
-            return new TestKafka("embedded", kafka.bootstrapServers(), kafka);
+            java.nio.file.Path dataDir = Files.createTempDirectory("execq-it-kafka");
+            EmbeddedKafka kafka = EmbeddedKafka.start(dataDir, 0, Map.of(), Duration.ofSeconds(60));
+            return new TestKafka("embedded", kafka.bootstrapServers(), () -> {
+                kafka.close();
+                try (var paths = Files.walk(dataDir)) {
+                    paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            });
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
