@@ -59,6 +59,11 @@ final class ServeCommand implements Callable<Integer> {
                 executor.executorId(), executor.bootstrapServers(), executor.httpPort());
         spec.commandLine().getOut().flush();
         executor.awaitStopped();
+        if (executor.failure() != null) {
+            spec.commandLine().getErr().println("execq executor stopped: " + executor.failure());
+            spec.commandLine().getErr().flush();
+            return 1;
+        }
         return 0;
     }
 

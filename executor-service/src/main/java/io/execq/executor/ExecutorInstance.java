@@ -149,6 +149,11 @@ public final class ExecutorInstance implements AutoCloseable {
         return reasons;
     }
 
+    /** Why the consumer loop stopped on its own (fenced, unauthorised, ...); null while running or after close. */
+    public Throwable failure() {
+        return loop.failure();
+    }
+
     /** Blocks until the consumer loop ends (after {@link #close} or a fatal error). */
     public void awaitStopped() throws InterruptedException {
         loop.awaitStopped();
