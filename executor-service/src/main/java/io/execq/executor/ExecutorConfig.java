@@ -76,10 +76,17 @@ public final class ExecutorConfig {
             text(), "Docker daemon address.");
     public static final ConfigKey<ImagePullPolicy> IMAGE_PULL = key("image-pull", "missing", false,
             oneOf(ImagePullPolicy.class), "missing: pull images that are not present; never.");
+    public static final ConfigKey<Duration> IMAGE_PULL_TIMEOUT = key("image-pull-timeout", "5m", false,
+            durationIn(Duration.ofSeconds(1), Duration.ofHours(2)), "Longest a pull of a missing image may take.");
+    public static final ConfigKey<String> PRE_PULL = key("pre-pull", null, true, text(),
+            "Images to make present at start-up (repeat the flag; comma-separated in EXECQ_* and the config file), "
+                    + "so first requests do not wait "
+                    + "for a pull; failures are logged and the executor still starts.");
     public static final ConfigKey<String> DEFAULT_IMAGE = key("default-image", "execq/busybox:latest", false, text(),
             "Image for requests that name none.");
     public static final ConfigKey<String> ALLOWED_IMAGES = key("allowed-images", "execq/*", true, text(),
-            "Glob(s) of images requests may use (repeatable or comma-separated; * matches any run of characters).");
+            "Glob(s) of images requests may use (repeat the flag; comma-separated in EXECQ_* and the config file; "
+                    + "* matches any run of characters).");
     public static final ConfigKey<Map.Entry<String, String>> IMAGE_ALIAS = key("image-alias",
             "python=execq/python:3.11,busybox=execq/busybox:latest", true, keyValue(),
             "Runtime names producers may use instead of an image, name=image (repeatable).");
@@ -119,6 +126,7 @@ public final class ExecutorConfig {
     private final Map<String, String> kafkaProperties;
     private final Map<String, String> imageAliases;
     private final List<String> allowedImages;
+    private final List<String> prePullImages;
     private final String executorId;
 
     private ExecutorConfig(ConfigSources sources) {
@@ -132,6 +140,7 @@ public final class ExecutorConfig {
         this.kafkaProperties = kafkaProperties(sources);
         this.imageAliases = toMap(sources.getAll(IMAGE_ALIAS));
         this.allowedImages = sources.getAll(ALLOWED_IMAGES);
+        this.prePullImages = sources.getAll(PRE_PULL);
         this.executorId = parsed.containsKey(EXECUTOR_ID) ? (String) parsed.get(EXECUTOR_ID)
                 : "executor-" + UUID.randomUUID().toString().substring(0, 8);
         validateRelations();
@@ -188,6 +197,11 @@ public final class ExecutorConfig {
 
     public List<String> allowedImages() {
         return allowedImages;
+    }
+
+    /** Images to make present at start-up ({@code --pre-pull}); empty by default. */
+    public List<String> prePullImages() {
+        return prePullImages;
     }
 
     public TopicSettings topicSettings(short replicationFactor) {

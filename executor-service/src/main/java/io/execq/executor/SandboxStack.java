@@ -49,9 +49,9 @@ final class SandboxStack implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        Sandbox docker = new DockerSandbox(connection,
-                new ImageResolver(connection, config.get(ExecutorConfig.IMAGE_PULL), ImageResolver.DEFAULT_PULL_TIMEOUT),
-                clock);
+        ImageResolver images = new ImageResolver(connection, config.get(ExecutorConfig.IMAGE_PULL),
+                config.get(ExecutorConfig.IMAGE_PULL_TIMEOUT));
+        Sandbox docker = new DockerSandbox(connection, images, clock);
         this.workspaceBase = workspaceBase();
         Optional<Sandbox> process = config.get(ExecutorConfig.FALLBACK) == FallbackPolicy.PROCESS
                 ? Optional.of(new ProcessSandbox(HostCapabilities.probe(), workspaceBase, clock))
@@ -67,11 +67,24 @@ final class SandboxStack implements AutoCloseable {
         if (health.available()) {
             // A restarted executor with a stable --executor-id cleans up its previous life at once.
             LOG.info("Docker available; removed {} orphaned container(s) of this executor", ownReaper.reapNow());
+            prePull(images, config.prePullImages());
         } else {
             LOG.warn("Docker unavailable at start-up ({}); fallback policy {}", health.state(),
                     config.get(ExecutorConfig.FALLBACK));
         }
         foreignReaper.start(background, REAP_PERIOD);
+    }
+
+    private static void prePull(ImageResolver images, java.util.List<String> wanted) {
+        if (wanted.isEmpty()) {
+            return;
+        }
+        try {
+            images.prePull(wanted);
+        } catch (io.execq.executor.sandbox.SandboxException e) {
+            LOG.warn("Pre-pull of {} incomplete: {}; requests needing it will pull (or fail) when they run", wanted,
+                    e.getMessage());
+        }
     }
 
     SandboxRouter router() {

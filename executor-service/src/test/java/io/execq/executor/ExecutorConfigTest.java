@@ -84,6 +84,16 @@ class ExecutorConfigTest {
     }
 
     @Test
+    void prePullTakesSeveralImagesAndThePullTimeoutIsADuration() {
+        ExecutorConfig config = ExecutorConfig.from(Map.of("pre-pull", List.of("execq/busybox:latest",
+                "execq/python:3.11")), Map.of("EXECQ_IMAGE_PULL_TIMEOUT", "90s"));
+
+        assertThat(config.prePullImages()).containsExactly("execq/busybox:latest", "execq/python:3.11");
+        assertThat(config.get(ExecutorConfig.IMAGE_PULL_TIMEOUT)).isEqualTo(Duration.ofSeconds(90));
+        assertThat(ExecutorConfig.of(Map.of()).prePullImages()).isEmpty();
+    }
+
+    @Test
     void unknownOptionIsRefused() {
         assertThatThrownBy(() -> ExecutorConfig.of(Map.of("concurency", "2")))
                 .hasMessage("Unknown option --concurency");
