@@ -3,7 +3,6 @@ package io.execq.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.execq.executor.ExecutorConfig;
 import io.execq.executor.ExecutorInstance;
 import io.execq.schema.ExecutionResult;
 import io.execq.schema.serde.ExecutionResultDeserializer;
@@ -13,7 +12,6 @@ import io.execq.testing.TopicReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -44,10 +42,7 @@ class ReplayCommandIT {
         bootstrap = TestKafka.shared().bootstrapServers();
         topics = ExecqTopics.create(bootstrap, 2);
         replaysTopic = "replays-" + UUID.randomUUID().toString().substring(0, 8);
-        Map<String, String> options = new HashMap<>(topics.executorOptions());
-        options.putAll(Map.of("bootstrap-servers", bootstrap, "embedded-kafka", "never", "http-port", "0",
-                "group-id", "replay-it-" + UUID.randomUUID()));
-        executor = ExecutorInstance.start(ExecutorConfig.of(options));
+        executor = ExecutorInstance.start(topics.executorConfig(Map.of()));
     }
 
     @AfterAll

@@ -4,15 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.execq.executor.ExecutorConfig;
 import io.execq.executor.ExecutorInstance;
 import io.execq.testing.ExecqTopics;
 import io.execq.testing.TestKafka;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,10 +26,7 @@ class SubmitAndResultsCommandIT {
     static void startExecutor() {
         bootstrap = TestKafka.shared().bootstrapServers();
         topics = ExecqTopics.create(bootstrap, 2);
-        Map<String, String> options = new HashMap<>(topics.executorOptions());
-        options.putAll(Map.of("bootstrap-servers", bootstrap, "embedded-kafka", "never", "http-port", "0",
-                "group-id", "cli-it-" + UUID.randomUUID()));
-        executor = ExecutorInstance.start(ExecutorConfig.of(options));
+        executor = ExecutorInstance.start(topics.executorConfig(Map.of()));
     }
 
     @AfterAll

@@ -14,10 +14,8 @@ import io.execq.testing.TestKafka;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -32,9 +30,7 @@ class ExecuteAtScaleIT {
     void fiveThousandConcurrentExecuteCallsOnOneClientAllGetTheirOwnRealResult() throws Exception {
         String bootstrap = TestKafka.shared().bootstrapServers();
         ExecqTopics topics = ExecqTopics.create(bootstrap, 16);
-        Map<String, String> options = new HashMap<>(topics.executorOptions());
-        options.putAll(Map.of("bootstrap-servers", bootstrap, "embedded-kafka", "never",
-                "group-id", "scale-" + UUID.randomUUID(), "http-port", "0", "concurrency", "8", "rate", "100000"));
+        Map<String, String> options = topics.executorOptions(Map.of("concurrency", "8", "rate", "100000"));
         int count = 5_000;
         try (ExecutorInstance executor = ExecutorInstance.start(ExecutorConfig.of(options));
              ExecutionClient client = ExecutionClient.builder().bootstrapServers(bootstrap)

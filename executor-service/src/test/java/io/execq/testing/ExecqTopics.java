@@ -9,11 +9,13 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /** A private set of execq topics on the shared test broker, so that test classes never see each other's records. */
-public record ExecqTopics(String requests, String results, String deadLetters, int partitions) {
+public record ExecqTopics(String bootstrapServers, String requests, String results, String deadLetters,
+                          int partitions) {
 
     public static ExecqTopics create(String bootstrapServers, int partitions) {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
-        ExecqTopics topics = new ExecqTopics("requests-" + suffix, "results-" + suffix, "dlt-" + suffix, partitions);
+        ExecqTopics topics = new ExecqTopics(bootstrapServers, "requests-" + suffix, "results-" + suffix,
+                "dlt-" + suffix, partitions);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             new Topics(admin).ensure(new TopicSettings(topics.requests, topics.results, topics.deadLetters,
                     partitions, partitions, (short) 1, TopicSettings.DEFAULT_MAX_MESSAGE_BYTES, Duration.ofDays(1)));
@@ -27,8 +29,21 @@ public record ExecqTopics(String requests, String results, String deadLetters, i
         return topics;
     }
 
-    /** Executor options that point at these topics. */
-    public Map<String, String> executorOptions() {
-        return Map.of("requests-topic", requests, "results-topic", results, "dead-letter-topic", deadLetters);
+    /**
+     * Options of an in-process executor on these topics: this broker (never an embedded one), a free health port, a
+     * consumer group of its own; {@code overrides} win.
+     */
+    public Map<String, String> executorOptions(Map<String, String> overrides) {
+        Map<String, String> options = new java.util.HashMap<>(Map.of(
+                "bootstrap-servers", bootstrapServers, "embedded-kafka", "never", "http-port", "0",
+                "group-id", "it-" + UUID.randomUUID(),
+                "requests-topic", requests, "results-topic", results, "dead-letter-topic", deadLetters));
+        options.putAll(overrides);
+        return options;
+    }
+
+    /** {@link #executorOptions(Map)} as a validated config. */
+    public io.execq.executor.ExecutorConfig executorConfig(Map<String, String> overrides) {
+        return io.execq.executor.ExecutorConfig.of(executorOptions(overrides));
     }
 }

@@ -35,9 +35,8 @@ class BackpressureIT {
         String bootstrap = TestKafka.shared().bootstrapServers();
         ExecqTopics topics = ExecqTopics.create(bootstrap, 2);
         String group = "backpressure-" + UUID.randomUUID();
-        Map<String, String> options = new HashMap<>(topics.executorOptions());
-        options.putAll(Map.of("bootstrap-servers", bootstrap, "embedded-kafka", "never", "group-id", group,
-                "http-port", "0", "concurrency", "1", "max-timeout", "1m"));
+        Map<String, String> options = topics.executorOptions(Map.of("group-id", group, "concurrency", "1",
+                "max-timeout", "1m"));
         ExecutorConfig config = ExecutorConfig.from(toFlags(options, List.of(
                 "max.poll.interval.ms=2000", "session.timeout.ms=6000", "heartbeat.interval.ms=1000")), Map.of());
 

@@ -3,7 +3,6 @@ package io.execq.executor.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.execq.executor.ExecutorConfig;
 import io.execq.executor.ExecutorInstance;
 import io.execq.schema.Backend;
 import io.execq.schema.ExecutionRequest;
@@ -21,11 +20,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,11 +50,8 @@ class DockerOutageIT {
     }
 
     private ExecutorInstance executor(String fallback) {
-        Map<String, String> options = new HashMap<>(topics.executorOptions());
-        options.putAll(Map.of("bootstrap-servers", bootstrap, "embedded-kafka", "never",
-                "group-id", "outage-" + UUID.randomUUID(), "http-port", "0", "docker-host", docker.dockerHost(),
-                "fallback", fallback));
-        return ExecutorInstance.start(ExecutorConfig.of(options));
+        return ExecutorInstance.start(topics.executorConfig(Map.of("docker-host", docker.dockerHost(),
+                "fallback", fallback)));
     }
 
     @Test

@@ -103,9 +103,8 @@ class ExecutorPipelineIT {
         assertThat(expected).hasSize(410);
         assertThat(undecodable).isEqualTo(90);
 
-        ExecutorConfig config = ExecutorConfig.of(withTopics(topics, Map.of(
-                "bootstrap-servers", bootstrap, "embedded-kafka", "never", "group-id", group,
-                "http-port", "0", "concurrency", "4", "rate", "1000", "retry-backoff", "100ms")));
+        ExecutorConfig config = topics.executorConfig(Map.of("group-id", group, "concurrency", "4", "rate", "1000",
+                "retry-backoff", "100ms"));
         try (ExecutorInstance executor = ExecutorInstance.start(config)) {
             List<ConsumerRecord<String, byte[]>> results = TopicReader.readCommitted(bootstrap, topics.results(),
                     read -> read.size() >= expected.size(), Duration.ofMinutes(4), Duration.ofSeconds(2));
@@ -161,12 +160,6 @@ class ExecutorPipelineIT {
                     "resilience4j_bulkhead_available_concurrent_calls{name=\"runs\"} 4.0",
                     "resilience4j_ratelimiter_available_permissions{name=\"runs\"}");
         }
-    }
-
-    static Map<String, String> withTopics(ExecqTopics topics, Map<String, String> options) {
-        Map<String, String> all = new HashMap<>(options);
-        all.putAll(topics.executorOptions());
-        return all;
     }
 
     static void assertOffsetsFullyCommitted(String bootstrap, String group, String topic) throws Exception {

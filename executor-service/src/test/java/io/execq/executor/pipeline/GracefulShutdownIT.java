@@ -3,7 +3,6 @@ package io.execq.executor.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.execq.executor.ExecutorConfig;
 import io.execq.executor.ExecutorInstance;
 import io.execq.schema.ExecutionRequest;
 import io.execq.schema.ExecutionResult;
@@ -12,8 +11,6 @@ import io.execq.schema.Isolation;
 import io.execq.testing.ExecqTopics;
 import io.execq.testing.TestKafka;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -31,10 +28,7 @@ class GracefulShutdownIT {
     private final String group = "shutdown-" + UUID.randomUUID();
 
     private ExecutorInstance executor(String grace) {
-        Map<String, String> options = new HashMap<>(topics.executorOptions());
-        options.putAll(Map.of("bootstrap-servers", bootstrap, "embedded-kafka", "never", "group-id", group,
-                "http-port", "0", "shutdown-grace", grace));
-        return ExecutorInstance.start(ExecutorConfig.of(options));
+        return ExecutorInstance.start(topics.executorConfig(Map.of("group-id", group, "shutdown-grace", grace)));
     }
 
     @Test
