@@ -51,9 +51,8 @@ class ReplayCommandIT {
     }
 
     private static CliRun execq(String command, String... args) {
-        List<String> all = new ArrayList<>(List.of(command, "--bootstrap-servers", bootstrap,
-                "--requests-topic", topics.requests(), "--results-topic", topics.results(),
-                "--dead-letter-topic", topics.deadLetters()));
+        List<String> all = new ArrayList<>(List.of(command));
+        all.addAll(topics.cliOptions());
         if (command.equals("replay")) {
             all.addAll(List.of("--replays-topic", replaysTopic));
         }

@@ -35,9 +35,8 @@ class SubmitAndResultsCommandIT {
     }
 
     private static CliRun execq(String command, String... args) {
-        List<String> all = new ArrayList<>(List.of(command, "--bootstrap-servers", bootstrap,
-                "--requests-topic", topics.requests(), "--results-topic", topics.results(),
-                "--dead-letter-topic", topics.deadLetters()));
+        List<String> all = new ArrayList<>(List.of(command));
+        all.addAll(topics.cliOptions());
         all.addAll(List.of(args));
         return CliRun.of(all);
     }

@@ -42,6 +42,12 @@ public record ExecqTopics(String bootstrapServers, String requests, String resul
         return options;
     }
 
+    /** The {@code execq} command-line options that point a Kafka-facing command at this broker and these topics. */
+    public java.util.List<String> cliOptions() {
+        return java.util.List.of("--bootstrap-servers", bootstrapServers, "--requests-topic", requests,
+                "--results-topic", results, "--dead-letter-topic", deadLetters);
+    }
+
     /** {@link #executorOptions(Map)} as a validated config. */
     public io.execq.executor.ExecutorConfig executorConfig(Map<String, String> overrides) {
         return io.execq.executor.ExecutorConfig.of(executorOptions(overrides));
