@@ -15,6 +15,7 @@ import io.execq.executor.config.ConfigKey;
 import io.execq.executor.config.ConfigSources;
 import io.execq.executor.kafka.EmbeddedKafkaMode;
 import io.execq.executor.kafka.TopicSettings;
+import io.execq.executor.pipeline.SchedulingPolicy;
 import io.execq.executor.sandbox.FallbackPolicy;
 import io.execq.executor.sandbox.docker.ImagePullPolicy;
 import io.execq.schema.EffectiveLimits;
@@ -67,6 +68,14 @@ public final class ExecutorConfig {
             "Partitions of the requests topic when this executor creates it.");
     public static final ConfigKey<Integer> CONCURRENCY = key("concurrency", "4", false, intIn(1, 1024),
             "Most runs at once on this executor (bulkhead).");
+    public static final ConfigKey<Integer> MAX_IN_FLIGHT_PER_PARTITION = key("max-in-flight-per-partition", "0", false,
+            intIn(0, 1024), "Most runs of one request partition at once (0: as many as --concurrency); they complete "
+                    + "in any order and each still gets exactly one visible result.");
+    public static final ConfigKey<SchedulingPolicy.Ordering> ORDERING = key("ordering", "unordered", false,
+            oneOf(SchedulingPolicy.Ordering.class), "unordered: records of a partition run concurrently; partition: "
+                    + "strictly one at a time per partition, in offset order.");
+    public static final ConfigKey<String> FAIR_SHARE_LABEL = key("fair-share-label", null, false, text(),
+            "Request label (e.g. tenant) whose value with the fewest runs in flight starts first.");
     public static final ConfigKey<Double> RATE = key("rate", "50", false, doubleIn(0.01, 100_000),
             "Most runs started per second on this executor (rate limiter).");
     public static final ConfigKey<FallbackPolicy> FALLBACK = key("fallback", "process", false,
@@ -208,6 +217,13 @@ public final class ExecutorConfig {
         return new TopicSettings(get(REQUESTS_TOPIC), get(RESULTS_TOPIC), get(DEAD_LETTER_TOPIC),
                 get(REQUEST_PARTITIONS), TopicSettings.DEFAULT_RESULT_PARTITIONS, replicationFactor,
                 TopicSettings.DEFAULT_MAX_MESSAGE_BYTES, TopicSettings.DEFAULT_RETENTION);
+    }
+
+    /** How records are ordered and slots shared ({@code --ordering}, window, {@code --fair-share-label}). */
+    public SchedulingPolicy schedulingPolicy() {
+        int window = get(MAX_IN_FLIGHT_PER_PARTITION);
+        return new SchedulingPolicy(get(ORDERING), window == 0 ? get(CONCURRENCY) : window,
+                java.util.Optional.ofNullable(get(FAIR_SHARE_LABEL)));
     }
 
     /** Limits of a request that sets none. */

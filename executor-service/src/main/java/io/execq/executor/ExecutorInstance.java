@@ -79,7 +79,7 @@ public final class ExecutorInstance implements AutoCloseable {
         Scheduler scheduler = new Scheduler(validator, results, sandboxes.router()::route, bulkhead, rateLimiter,
                 new RunTask(sandboxes.router()::route, results, config.get(ExecutorConfig.INFRA_RETRIES),
                         config.get(ExecutorConfig.RETRY_BACKOFF), metrics, clock),
-                workers, clock, metrics);
+                workers, clock, metrics, config.schedulingPolicy());
         ResultPublisher publisher = new ResultPublisher(
                 new KafkaProducer<>(KafkaClients.transactionalProducer(config, kafka.bootstrapServers())),
                 new ExecutionResultSerializer(), config.get(ExecutorConfig.RESULTS_TOPIC),
@@ -102,10 +102,10 @@ public final class ExecutorInstance implements AutoCloseable {
             sandboxes = new SandboxStack(config, Clock.systemUTC());
             ExecutorInstance instance = new ExecutorInstance(config, kafka, sandboxes);
             instance.loopThread.start();
-            LOG.info("Executor {} consuming {} from {} (concurrency {}, rate {}/s, fallback {}); health on "
+            LOG.info("Executor {} consuming {} from {} (concurrency {}, {}, rate {}/s, fallback {}); health on "
                             + "http://127.0.0.1:{}/health/ready", config.executorId(),
                     config.get(ExecutorConfig.REQUESTS_TOPIC), kafka.bootstrapServers(),
-                    config.get(ExecutorConfig.CONCURRENCY), config.get(ExecutorConfig.RATE),
+                    config.get(ExecutorConfig.CONCURRENCY), config.schedulingPolicy(), config.get(ExecutorConfig.RATE),
                     config.get(ExecutorConfig.FALLBACK), instance.http.port());
             return instance;
         } catch (RuntimeException e) {

@@ -4,10 +4,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -117,7 +117,7 @@ public final class ConsumerLoop implements Runnable {
         }
         publish(scheduler.takeCompletions());
         scheduler.advance();
-        pauseBusyPartitions();
+        pausePartitions();
     }
 
     /** Grace period: start nothing new, keep polling (stay in the group) while in-flight runs finish. */
@@ -137,38 +137,40 @@ public final class ConsumerLoop implements Runnable {
         }
     }
 
-    private void publish(List<Completion> completions) {
+    private void publish(CommitBatch batch) {
         try {
-            publisher.publish(completions, consumer.groupMetadata());
+            publisher.publish(batch, consumer.groupMetadata());
+            scheduler.committed(batch);
         } catch (PublishAbortedException e) {
-            LOG.warn("{}; re-reading those records", e.getMessage());
-            rewind(completions);
+            LOG.warn("{}; re-reading what was not committed", e.getMessage());
+            rewind(batch);
         }
     }
 
-    /** Nothing of an aborted batch is visible: read those records again from their first offset. */
-    private void rewind(List<Completion> aborted) {
-        Map<TopicPartition, Long> first = new HashMap<>();
-        aborted.forEach(c -> first.merge(c.partition(), c.offset(), Math::min));
+    /**
+     * Nothing of an aborted batch is visible: each of its partitions goes back to its last commit, and every record
+     * from there that the committed offset map does not name as completed is read and run again.
+     */
+    private void rewind(CommitBatch aborted) {
         Set<TopicPartition> owned = consumer.assignment();
-        first.forEach((tp, offset) -> {
-            scheduler.reset(tp);
-            if (owned.contains(tp)) {
-                consumer.seek(tp, offset);
+        for (TopicPartition tp : aborted.offsets().keySet()) {
+            OptionalLong from = scheduler.rewind(tp);
+            if (owned.contains(tp) && from.isPresent()) {
+                consumer.seek(tp, from.getAsLong());
             }
-        });
+        }
     }
 
-    private void pauseBusyPartitions() {
+    private void pausePartitions() {
         Set<TopicPartition> assignment = consumer.assignment();
-        Set<TopicPartition> busy = new HashSet<>(scheduler.busyPartitions());
-        busy.retainAll(assignment);
-        Set<TopicPartition> idle = new HashSet<>(assignment);
-        idle.removeAll(busy);
-        consumer.pause(busy);
-        consumer.resume(idle);
+        Set<TopicPartition> paused = new HashSet<>(scheduler.partitionsToPause());
+        paused.retainAll(assignment);
+        Set<TopicPartition> resumed = new HashSet<>(assignment);
+        resumed.removeAll(paused);
+        consumer.pause(paused);
+        consumer.resume(resumed);
         inFlight = scheduler.inFlight();
-        metrics.observe(busy.size(), scheduler.waitingForSandbox(), inFlight);
+        metrics.observe(paused.size(), scheduler.waitingForSandbox(), inFlight);
     }
 
     private void closeQuietly() {
@@ -204,7 +206,9 @@ public final class ConsumerLoop implements Runnable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            scheduler.assigned(partitions);
+            // The committed offset maps say which records above each committed offset are already completed.
+            scheduler.assigned(partitions, partitions.isEmpty() ? Map.of()
+                    : consumer.committed(new HashSet<>(partitions)));
             joined.set(true);
             LOG.info("Partitions assigned: {}", partitions);
         }

@@ -15,6 +15,7 @@ public final class PipelineMetrics {
     private final AtomicInteger pausedPartitions = new AtomicInteger();
     private final AtomicInteger waitingForSandbox = new AtomicInteger();
     private final Counter retries;
+    private final Counter skippedCompleted;
     private final Timer queueWait;
 
     public PipelineMetrics(MeterRegistry registry) {
@@ -24,6 +25,9 @@ public final class PipelineMetrics {
         registry.gauge("execq.requests.waiting.for.sandbox", waitingForSandbox);
         this.retries = Counter.builder("execq.run.retries")
                 .description("Runs retried after an infrastructure fault").register(registry);
+        this.skippedCompleted = Counter.builder("execq.records.skipped.completed")
+                .description("Fetched records skipped because the committed offset map names them completed "
+                        + "(a previous owner committed their results)").register(registry);
         this.queueWait = Timer.builder("execq.queue.wait").description("From submission to the start of the run")
                 .publishPercentileHistogram().register(registry);
     }
@@ -32,6 +36,10 @@ public final class PipelineMetrics {
         Timer.builder("execq.run.duration").description("Wall-clock time of runs in a sandbox")
                 .tag("backend", outcome.backend().name()).tag("status", ResultFactory.status(outcome).name())
                 .publishPercentileHistogram().register(registry).record(outcome.duration());
+    }
+
+    void skippedCompleted() {
+        skippedCompleted.increment();
     }
 
     void retried() {

@@ -3,15 +3,10 @@ package io.execq.executor.pipeline;
 import io.execq.schema.ExecutionResult;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
@@ -60,35 +55,35 @@ public final class ResultPublisher implements AutoCloseable {
     }
 
     /**
-     * Publishes {@code batch} and commits its offsets, or nothing at all.
+     * Publishes {@code batch}'s completions and commits its offsets (with their offset maps), or nothing at all.
      *
      * @throws PublishAbortedException the transaction was aborted; none of the batch is visible and the caller must
      *     consume those records again (at-least-once execution, exactly one visible result)
      * @throws FatalPublishException this producer can no longer commit (fenced by a newer instance, not
      *     authorised, ...); the executor must stop
      */
-    public void publish(List<Completion> batch, ConsumerGroupMetadata group) {
+    public void publish(CommitBatch batch, ConsumerGroupMetadata group) {
         if (batch.isEmpty()) {
             return;
         }
         try {
             producer.beginTransaction();
-            for (Completion completion : batch) {
+            for (Completion completion : batch.completions()) {
                 completion.result().ifPresent(result -> producer.send(new ProducerRecord<>(resultsTopic,
                         result.getRequestId(), serializer.serialize(resultsTopic, result))));
                 if (completion.deadLetterReason().isPresent()) {
                     producer.send(deadLetter(completion, completion.deadLetterReason().get()));
                 }
             }
-            producer.sendOffsetsToTransaction(nextOffsets(batch), group);
+            producer.sendOffsetsToTransaction(batch.offsets(), group);
             producer.commitTransaction();
-            batch.forEach(metrics::published);
+            batch.completions().forEach(metrics::published);
         } catch (ProducerFencedException | InvalidProducerEpochException | OutOfOrderSequenceException
                  | AuthorizationException | UnsupportedVersionException e) {
             throw new FatalPublishException("Cannot publish results any more: " + e.getMessage(), e);
         } catch (KafkaException e) {
             abort(e);
-            throw new PublishAbortedException("Transaction of " + batch.size() + " completions aborted: "
+            throw new PublishAbortedException("Transaction of " + batch.completions().size() + " completions aborted: "
                     + e.getMessage(), e);
         }
     }
@@ -100,16 +95,6 @@ public final class ResultPublisher implements AutoCloseable {
         } catch (KafkaException e) {
             throw new FatalPublishException("Cannot abort a failed transaction: " + e.getMessage(), e);
         }
-    }
-
-    /** One in-flight record per partition means completions arrive in offset order; the highest one wins. */
-    static Map<TopicPartition, OffsetAndMetadata> nextOffsets(List<Completion> batch) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (Completion completion : batch) {
-            offsets.merge(completion.partition(), new OffsetAndMetadata(completion.offset() + 1),
-                    (a, b) -> a.offset() >= b.offset() ? a : b);
-        }
-        return offsets;
     }
 
     private ProducerRecord<String, byte[]> deadLetter(Completion completion, String reason) {

@@ -1,18 +1,20 @@
 package io.execq.executor.pipeline;
 
+import io.execq.executor.pipeline.offsets.PartitionOffsets;
 import io.execq.executor.sandbox.Route;
-import io.execq.schema.ExecutionRequest;
-import io.execq.schema.serde.ExecutionRequestDeserializer;
-import io.execq.schema.serde.UndecodableRecordException;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -20,30 +22,31 @@ import java.util.concurrent.ExecutorService;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decides what runs when. Runs the per-record stages in order — decode, validate, admit, run (on a worker), build
- * result — and keeps the guarantees that make backpressure work:
- * <ul>
- *   <li>at most one record in flight per partition, so offsets commit in order;</li>
- *   <li>a run starts only with a bulkhead slot ({@code --concurrency}), a rate-limiter permit ({@code --rate}) and an
- *       available sandbox its isolation allows; until then the record waits at its partition's head;</li>
- *   <li>a partition with anything fetched, waiting or running is reported {@linkplain #busyPartitions() busy}, and
- *       the loop pauses it, so Kafka, not this process's memory, holds the queue;</li>
- *   <li>a waiting request whose deadline passes gets {@code EXPIRED} without running.</li>
- * </ul>
- * Every method is called from the consumer loop's thread; runs report back through a queue.
+ * Decides what runs when. The per-record stages, in order:
+ * <ol>
+ *   <li><b>skip</b> records a previous owner completed (named in the committed offset map);</li>
+ *   <li><b>decode</b> and <b>validate</b> ({@link Intake}): undecodable and invalid records complete at once;</li>
+ *   <li><b>admit</b> ({@link StartPicker}): a request starts with a free place in its partition's window
+ *       ({@code --max-in-flight-per-partition}), a bulkhead slot ({@code --concurrency}), a rate-limiter permit
+ *       ({@code --rate}) and an available sandbox its isolation allows; expired requests complete as {@code EXPIRED};</li>
+ *   <li><b>run</b> ({@link RunTask}, on a worker) and <b>build the result</b>;</li>
+ *   <li>hand the completions, with each partition's {@linkplain PartitionOffsets commit point}, to the publisher.</li>
+ * </ol>
+ * Backpressure stays Kafka's: a partition with fetched records that cannot start, or a full window, is reported in
+ * {@link #partitionsToPause()} and the loop pauses it. Every method is called from the consumer loop's thread; runs
+ * report back through a queue.
  */
 public final class Scheduler {
 
     private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
 
-    private final ExecutionRequestDeserializer decoder = new ExecutionRequestDeserializer();
-    private final RequestValidator validator;
-    private final ResultFactory results;
+    private final Intake intake;
     private final SandboxSelector sandboxes;
     private final Bulkhead bulkhead;
     private final RateLimiter rateLimiter;
@@ -51,18 +54,18 @@ public final class Scheduler {
     private final ExecutorService workers;
     private final Clock clock;
     private final PipelineMetrics metrics;
+    private final SchedulingPolicy policy;
+    private final StartPicker picker;
 
     private final Map<TopicPartition, PartitionWork> partitions = new LinkedHashMap<>();
     private final Queue<RunOutcome> reported = new ConcurrentLinkedQueue<>();
     private final List<Completion> completions = new ArrayList<>();
     private boolean admitting = true;
-    private int rotation;
 
     public Scheduler(RequestValidator validator, ResultFactory results, SandboxSelector sandboxes,
                      Bulkhead bulkhead, RateLimiter rateLimiter, RunTask runTask, ExecutorService workers,
-                     Clock clock, PipelineMetrics metrics) {
-        this.validator = validator;
-        this.results = results;
+                     Clock clock, PipelineMetrics metrics, SchedulingPolicy policy) {
+        this.intake = new Intake(validator, results);
         this.sandboxes = sandboxes;
         this.bulkhead = bulkhead;
         this.rateLimiter = rateLimiter;
@@ -70,10 +73,18 @@ public final class Scheduler {
         this.workers = workers;
         this.clock = clock;
         this.metrics = metrics;
+        this.policy = policy;
+        this.picker = new StartPicker(policy, sandboxes, results);
     }
 
-    public void assigned(Collection<TopicPartition> assigned) {
-        assigned.forEach(tp -> partitions.computeIfAbsent(tp, PartitionWork::new));
+    /**
+     * Newly assigned partitions, with the group's committed offsets ({@code null} or missing: none): records the
+     * committed offset map names as completed will be skipped.
+     */
+    public void assigned(Collection<TopicPartition> assigned, Map<TopicPartition, OffsetAndMetadata> committed) {
+        for (TopicPartition tp : assigned) {
+            partitions.computeIfAbsent(tp, p -> new PartitionWork(p, offsetsFrom(p, committed.get(p))));
+        }
     }
 
     /** Revoked or lost: nothing of these partitions may be committed by this member any more. */
@@ -81,65 +92,102 @@ public final class Scheduler {
         for (TopicPartition tp : revoked) {
             PartitionWork work = partitions.remove(tp);
             if (work != null) {
-                work.abandon();
+                abandon(work);
             }
         }
         completions.removeIf(c -> revoked.contains(c.partition()));
     }
 
-    /** Forgets what was fetched for {@code tp} (after an aborted transaction the loop seeks back). */
-    public void reset(TopicPartition tp) {
+    /**
+     * A transaction with completions of {@code tp} aborted: forget everything of it since the last commit and return
+     * where to read again from (empty: the consumer's position is already right).
+     */
+    public OptionalLong rewind(TopicPartition tp) {
         PartitionWork old = partitions.remove(tp);
-        if (old != null) {
-            old.abandon();
-            partitions.put(tp, new PartitionWork(tp));
+        if (old == null) {
+            return OptionalLong.empty();
         }
+        abandon(old);
+        completions.removeIf(c -> c.partition().equals(tp));
+        OptionalLong from = old.offsets.rewind();
+        partitions.put(tp, new PartitionWork(tp, old.offsets));
+        return from;
     }
 
     public void add(ConsumerRecords<String, byte[]> records) {
         for (ConsumerRecord<String, byte[]> record : records) {
             PartitionWork work = partitions.computeIfAbsent(
-                    new TopicPartition(record.topic(), record.partition()), PartitionWork::new);
-            work.backlog.add(record);
+                    new TopicPartition(record.topic(), record.partition()), p -> new PartitionWork(p,
+                            PartitionOffsets.fromCommitted(null)));
+            if (work.offsets.accept(record.offset())) {
+                work.backlog.add(record);
+            } else {
+                metrics.skippedCompleted();
+            }
         }
     }
 
-    /** Applies what the runs reported, then starts whatever may start now. */
+    /** Applies what the runs reported, then decodes, validates and starts whatever may start now. */
     public void advance() {
         collectReported();
         if (!admitting) {
             return;
         }
-        List<PartitionWork> order = new ArrayList<>(partitions.values());
-        int n = order.size();
-        // Rotate the starting partition so that no partition always gets the free slot first.
-        for (int i = 0; i < n; i++) {
-            advance(order.get((rotation + i) % n));
+        Instant now = clock.instant();
+        partitions.values().forEach(work -> takeOn(work, now));
+        List<PartitionWork> order = List.copyOf(partitions.values());
+        Optional<StartPicker.Pick> pick;
+        while ((pick = picker.next(order, now, this::complete)).isPresent() && start(pick.get())) {
+            picker.started(pick.get(), order);
         }
-        rotation = n == 0 ? 0 : (rotation + 1) % n;
     }
 
-    /** Completions ready to publish, in the order they completed; the caller commits them. */
-    public List<Completion> takeCompletions() {
+    /**
+     * Completions ready to publish, in the order they completed, with the commit point of each partition they belong
+     * to. The caller commits them in one transaction, then reports {@link #committed} or {@link #rewind}.
+     */
+    public CommitBatch takeCompletions() {
         collectReported();
-        List<Completion> taken = List.copyOf(completions);
+        if (completions.isEmpty()) {
+            return CommitBatch.EMPTY;
+        }
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (Completion completion : completions) {
+            offsets.computeIfAbsent(completion.partition(), tp -> partitions.get(tp).offsets.commitPoint());
+        }
+        CommitBatch batch = new CommitBatch(completions, offsets);
         completions.clear();
-        return taken;
+        return batch;
     }
 
-    /** Partitions with anything fetched, waiting or running: the loop keeps these paused. */
-    public Set<TopicPartition> busyPartitions() {
-        return partitions.values().stream().filter(PartitionWork::busy).map(w -> w.partition)
-                .collect(Collectors.toSet());
+    /** {@code batch}'s transaction committed: its offsets are what a rewind goes back to. */
+    public void committed(CommitBatch batch) {
+        batch.offsets().forEach((tp, point) -> {
+            PartitionWork work = partitions.get(tp);
+            if (work != null) {
+                work.offsets.committed(point);
+            }
+        });
+    }
+
+    /**
+     * Partitions to keep paused: those with fetched records that cannot start now (no slot, no sandbox, offset map
+     * full, not their turn) and those whose window is full. The others are resumed and fetch more.
+     */
+    public Set<TopicPartition> partitionsToPause() {
+        return partitions.values().stream()
+                .filter(w -> w.queued() > 0 || w.running.size() >= policy.window())
+                .map(w -> w.partition).collect(Collectors.toSet());
     }
 
     public int inFlight() {
-        return (int) partitions.values().stream().filter(w -> w.running != null).count();
+        return partitions.values().stream().mapToInt(w -> w.running.size()).sum();
     }
 
     /** Requests waiting only because no allowed sandbox is available. */
     public int waitingForSandbox() {
-        return (int) partitions.values().stream().filter(w -> w.waitingForSandbox).count();
+        return (int) partitions.values().stream().flatMap(w -> w.ready.stream())
+                .filter(w -> sandboxes.route(w.run().isolation()) instanceof Route.Unavailable).count();
     }
 
     /** Shutdown: start nothing new and forget what was fetched but not started (it stays uncommitted). */
@@ -147,85 +195,35 @@ public final class Scheduler {
         admitting = false;
         for (PartitionWork work : partitions.values()) {
             work.backlog.clear();
-            work.head = null;
-            work.waitingForSandbox = false;
+            work.ready.clear();
         }
     }
 
     /** Interrupts every run; their containers and processes are removed, their records stay uncommitted. */
     public void cancelAll() {
-        partitions.values().forEach(PartitionWork::abandon);
+        partitions.values().forEach(this::abandon);
         partitions.clear();
         completions.clear();
     }
 
-    private void advance(PartitionWork work) {
-        Instant now = clock.instant();
-        while (work.running == null) {
-            if (work.head == null && !prepareNext(work, now)) {
-                return;
-            }
-            PartitionWork.Waiting head = work.head;
-            ExecutionRequest request = head.run().request();
-            if (request.getDeadline() != null && now.isAfter(request.getDeadline())) {
-                complete(Completion.of(head.record(), results.expired(request)));
-                work.head = null;
-                work.waitingForSandbox = false;
-                continue;
-            }
-            if (now.isBefore(head.notBefore())) {
-                return;
-            }
-            if (sandboxes.route(head.run().isolation()) instanceof Route.Unavailable unavailable) {
-                if (!unavailable.waitable()) {
-                    // Waiting cannot help (the policy forbids the only sandbox the request allows).
-                    complete(Completion.of(head.record(), results.rejected(request, unavailable.reason())));
-                    work.head = null;
-                    work.waitingForSandbox = false;
-                    continue;
-                }
-                work.waitingForSandbox = true;
-                return;
-            }
-            work.waitingForSandbox = false;
-            if (!acquireSlot()) {
-                return;
-            }
-            start(work, head);
-        }
-    }
-
-    /** Decodes and validates backlog records until one may run; the others complete at once. */
-    private boolean prepareNext(PartitionWork work, Instant now) {
+    /** Decodes and validates fetched records while the partition's offset map has room for their completion. */
+    private void takeOn(PartitionWork work, Instant now) {
         ConsumerRecord<String, byte[]> record;
-        while ((record = work.backlog.poll()) != null) {
-            ExecutionRequest request;
-            try {
-                request = decoder.deserialize(record.topic(), record.value());
-                if (request == null) {
-                    throw new UndecodableRecordException(UndecodableRecordException.Reason.EMPTY,
-                            "null value (tombstone) where an ExecutionRequest was expected", null);
-                }
-            } catch (UndecodableRecordException e) {
-                LOG.warn("Undecodable record {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
-                        e.getMessage());
-                complete(Completion.undecodable(record, e.getMessage()));
-                continue;
+        while ((record = work.backlog.peek()) != null) {
+            if (!work.offsets.mayAdmit(record.offset(), work.pendingOffsets())) {
+                return; // the offset map is full until the low-water mark moves; the partition stays paused
             }
-            try {
-                PreparedRun run = validator.prepare(request, record.key(),
-                        record.value() == null ? 0 : record.value().length);
-                work.head = new PartitionWork.Waiting(record, run, now);
-                return true;
-            } catch (RequestRejectedException e) {
-                LOG.info("Rejected request {}: {}", request.getRequestId(), e.getMessage());
-                complete(Completion.of(record, results.rejected(request, e.getMessage())));
+            work.backlog.poll();
+            Intake.Taken taken = intake.take(record, now);
+            if (taken instanceof Intake.Valid valid) {
+                work.ready.add(valid.waiting());
+            } else {
+                complete(work, ((Intake.Done) taken).completion());
             }
         }
-        return false;
     }
 
-    private boolean acquireSlot() {
+    private boolean start(StartPicker.Pick pick) {
         if (!bulkhead.tryAcquirePermission()) {
             return false;
         }
@@ -233,23 +231,21 @@ public final class Scheduler {
             bulkhead.releasePermission();
             return false;
         }
-        return true;
-    }
-
-    private void start(PartitionWork work, PartitionWork.Waiting head) {
-        work.head = null;
-        work.waitingForSandbox = false;
+        PartitionWork work = pick.work();
+        PartitionWork.Waiting waiting = pick.waiting();
+        work.ready.remove(waiting);
         try {
-            work.running = workers.submit(() -> {
+            work.running.put(waiting.offset(), new PartitionWork.Running(workers.submit(() -> {
                 try {
-                    reported.add(runTask.run(work, head));
+                    reported.add(runTask.run(work, waiting));
                 } finally {
                     bulkhead.onComplete();
                 }
-            });
+            }), pick.shareKey()));
+            return true;
         } catch (RuntimeException e) {
             bulkhead.releasePermission();
-            work.head = head;
+            work.ready.add(0, waiting);
             throw e;
         }
     }
@@ -261,17 +257,37 @@ public final class Scheduler {
             if (work.stale) {
                 continue; // revoked, lost or rewound meanwhile: another owner (or a re-read) completes it
             }
-            work.running = null;
+            PartitionWork.Running run = work.running.remove(outcome.offset());
+            if (run != null) {
+                picker.ended(run.shareKey());
+            }
             if (outcome instanceof RunOutcome.Finished finished) {
-                complete(finished.completion());
-            } else if (outcome instanceof RunOutcome.Requeue requeue) {
-                work.head = admitting ? requeue.waiting() : null;
+                complete(work, finished.completion());
+            } else if (outcome instanceof RunOutcome.Requeue requeue && admitting) {
+                work.ready.add(requeue.waiting());
+                work.ready.sort(Comparator.comparingLong(PartitionWork.Waiting::offset));
             }
         }
     }
 
-    private void complete(Completion completion) {
+    private void complete(PartitionWork work, Completion completion) {
+        work.offsets.completed(completion.offset());
         completions.add(completion);
         metrics.completed(completion);
+    }
+
+    private void abandon(PartitionWork work) {
+        work.running.values().forEach(run -> picker.ended(run.shareKey()));
+        work.abandon();
+    }
+
+    private static PartitionOffsets offsetsFrom(TopicPartition tp, OffsetAndMetadata committed) {
+        try {
+            return PartitionOffsets.fromCommitted(committed);
+        } catch (IllegalArgumentException e) {
+            LOG.error("Committed offset map of {} is corrupt ({}); records completed above offset {} may run again",
+                    tp, e.getMessage(), committed.offset());
+            return PartitionOffsets.fromCommittedOffsetOnly(committed.offset());
+        }
     }
 }

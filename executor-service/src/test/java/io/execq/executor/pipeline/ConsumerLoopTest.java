@@ -49,7 +49,7 @@ class ConsumerLoopTest {
                                 new EffectiveLimits(1000L, 64L << 20, 1000, 64, 1024L)), 1 << 20, "executor-test"),
                 results, noSandboxNeeded, Bulkhead.ofDefaults("b"), RateLimiter.ofDefaults("r"),
                 new RunTask(noSandboxNeeded, results, 0, Duration.ZERO, metrics, clock),
-                Executors.newSingleThreadExecutor(), clock, metrics);
+                Executors.newSingleThreadExecutor(), clock, metrics, SchedulingPolicy.unordered(4));
         ResultPublisher publisher = new ResultPublisher(producer, new io.execq.schema.serde.ExecutionResultSerializer(),
                 "results", "dlt", "executor-test", clock, metrics);
         ConsumerLoop loop = new ConsumerLoop(consumer, "requests", scheduler, publisher, metrics,

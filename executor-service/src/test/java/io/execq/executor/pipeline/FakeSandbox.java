@@ -16,11 +16,14 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-/** A sandbox for unit tests: exits with the first argv element parsed as a number, optionally after a gate opens. */
+/** A sandbox for unit tests: exits with the first argv element parsed as a number, optionally after a gate opens;
+ * {@code hold} exits 0 once {@link #holdGate} opens. */
 final class FakeSandbox implements Sandbox {
 
     final List<SandboxSpec> runs = new ArrayList<>();
     volatile CountDownLatch gate = new CountDownLatch(0);
+    /** Runs whose argv[0] is {@code hold} wait for this gate instead, then exit 0. */
+    volatile CountDownLatch holdGate = new CountDownLatch(0);
     volatile SandboxException failWith;
 
     @Override
@@ -43,8 +46,9 @@ final class FakeSandbox implements Sandbox {
         synchronized (runs) {
             runs.add(spec);
         }
+        boolean hold = spec.argv().get(0).equals("hold");
         try {
-            if (!gate.await(10, TimeUnit.SECONDS)) {
+            if (!(hold ? holdGate : gate).await(10, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("gate never opened");
             }
         } catch (InterruptedException e) {
@@ -54,7 +58,7 @@ final class FakeSandbox implements Sandbox {
             throw failWith;
         }
         Instant now = Instant.now();
-        return new SandboxOutcome(OptionalInt.of(Integer.parseInt(spec.argv().get(0))), false, false,
+        return new SandboxOutcome(OptionalInt.of(hold ? 0 : Integer.parseInt(spec.argv().get(0))), false, false,
                 CapturedStream.EMPTY, CapturedStream.EMPTY, now, now, Backend.DOCKER, protections(),
                 Optional.of("sha256:fake"));
     }

@@ -55,15 +55,17 @@ class ResultPublisherTest {
     @Test
     void commitsResultsDeadLettersAndNextOffsetsInOneTransaction() {
         ExecutionResult rejected = results.rejected(request("r2"), "command must not be empty");
-        publisher.publish(List.of(
+        Map<TopicPartition, OffsetAndMetadata> offsets = Map.of(
+                new TopicPartition("requests", 0), new OffsetAndMetadata(3, "xq1:AQI"),
+                new TopicPartition("requests", 1), new OffsetAndMetadata(10));
+        publisher.publish(new CommitBatch(List.of(
                 Completion.of(record(0, 4, "r1"), results.expired(request("r1"))),
                 Completion.of(record(0, 5, "r2"), rejected),
-                Completion.undecodable(record(1, 9, "junk"), "NOT_SINGLE_OBJECT_ENCODED: nope")), GROUP);
+                Completion.undecodable(record(1, 9, "junk"), "NOT_SINGLE_OBJECT_ENCODED: nope")), offsets), GROUP);
 
         assertThat(producer.transactionCommitted()).isTrue();
-        assertThat(producer.consumerGroupOffsetsHistory()).containsExactly(Map.of("executors", Map.of(
-                new TopicPartition("requests", 0), new OffsetAndMetadata(6),
-                new TopicPartition("requests", 1), new OffsetAndMetadata(10))));
+        assertThat(producer.consumerGroupOffsetsHistory()).as("the scheduler's commit points, offset maps included")
+                .containsExactly(Map.of("executors", offsets));
         List<ProducerRecord<String, byte[]>> sent = producer.history();
         assertThat(sent).extracting(ProducerRecord::topic).containsExactly("results", "dlt", "results", "dlt", "dlt");
         ProducerRecord<String, byte[]> junk = sent.get(4);
@@ -84,7 +86,7 @@ class ResultPublisherTest {
         ExecutionResult ok = ExecutionResult.newBuilder(results.expired(request("ok")))
                 .setStatus(io.execq.schema.ExecutionStatus.SUCCEEDED).setError(null).build();
 
-        publisher.publish(List.of(Completion.of(record(0, 0, "ok"), ok)), GROUP);
+        publisher.publish(batch(Completion.of(record(0, 0, "ok"), ok)), GROUP);
 
         assertThat(producer.history()).extracting(ProducerRecord::topic).containsExactly("results");
     }
@@ -93,7 +95,7 @@ class ResultPublisherTest {
     void abortsTheWholeBatchWhenTheCommitFails() {
         producer.commitTransactionException = new KafkaException("coordinator moved");
 
-        assertThatThrownBy(() -> publisher.publish(List.of(
+        assertThatThrownBy(() -> publisher.publish(batch(
                 Completion.of(record(0, 0, "r1"), results.expired(request("r1")))), GROUP))
                 .isInstanceOf(PublishAbortedException.class)
                 .hasMessage("Transaction of 1 completions aborted: coordinator moved");
@@ -105,7 +107,7 @@ class ResultPublisherTest {
     void fencingIsFatal() {
         producer.commitTransactionException = new ProducerFencedException("newer instance");
 
-        assertThatThrownBy(() -> publisher.publish(List.of(
+        assertThatThrownBy(() -> publisher.publish(batch(
                 Completion.of(record(0, 0, "r1"), results.expired(request("r1")))), GROUP))
                 .isInstanceOf(FatalPublishException.class)
                 .hasMessage("Cannot publish results any more: newer instance");
@@ -113,10 +115,15 @@ class ResultPublisherTest {
 
     @Test
     void emptyBatchOpensNoTransaction() {
-        publisher.publish(List.of(), GROUP);
+        publisher.publish(CommitBatch.EMPTY, GROUP);
 
         assertThat(producer.transactionInFlight()).isFalse();
         assertThat(producer.transactionCommitted()).isFalse();
+    }
+
+    private static CommitBatch batch(Completion completion) {
+        return new CommitBatch(List.of(completion),
+                Map.of(completion.partition(), new OffsetAndMetadata(completion.offset() + 1)));
     }
 
     private static String header(ProducerRecord<String, byte[]> record, String name) {
