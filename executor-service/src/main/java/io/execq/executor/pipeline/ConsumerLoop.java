@@ -51,6 +51,7 @@ public final class ConsumerLoop implements Runnable {
         this.metrics = metrics;
         this.shutdownGrace = shutdownGrace;
         this.clock = clock;
+        scheduler.onReport(this::wake);
     }
 
     @Override
@@ -108,16 +109,27 @@ public final class ConsumerLoop implements Runnable {
     }
 
     private void step() {
-        try {
-            scheduler.add(consumer.poll(POLL_TIMEOUT));
-        } catch (WakeupException e) {
-            if (!closed.get()) {
-                throw e;
-            }
-        }
+        poll();
         publish(scheduler.takeCompletions());
         scheduler.advance();
         pausePartitions();
+    }
+
+    /**
+     * Polls for up to {@link #POLL_TIMEOUT}; a finished run cuts the wait short ({@link #wake}), so its result is
+     * published at once instead of at the next poll.
+     */
+    private void poll() {
+        try {
+            scheduler.add(consumer.poll(POLL_TIMEOUT));
+        } catch (WakeupException e) {
+            // A run reported, or shutdown() was called (the loop condition sees that).
+        }
+    }
+
+    /** Called by a run's thread when it reports: interrupts a blocking {@code poll()}. Thread-safe. */
+    void wake() {
+        consumer.wakeup();
     }
 
     /** Grace period: start nothing new, keep polling (stay in the group) while in-flight runs finish. */
@@ -126,7 +138,7 @@ public final class ConsumerLoop implements Runnable {
         Instant deadline = clock.instant().plus(shutdownGrace);
         while (scheduler.inFlight() > 0 && clock.instant().isBefore(deadline)) {
             consumer.pause(consumer.assignment());
-            consumer.poll(POLL_TIMEOUT);
+            poll();
             scheduler.advance();
             publish(scheduler.takeCompletions());
         }
@@ -186,6 +198,29 @@ public final class ConsumerLoop implements Runnable {
         }
     }
 
+    /**
+     * The group's committed offsets and maps. A run's {@link #wake} may interrupt the call; the assignment must not
+     * go on without the maps (a completed request would run again), so it is retried, and the wakeup it swallowed is
+     * passed on to the next poll.
+     */
+    private Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed(
+            Collection<TopicPartition> partitions) {
+        boolean woken = false;
+        try {
+            while (true) {
+                try {
+                    return consumer.committed(new HashSet<>(partitions));
+                } catch (WakeupException e) {
+                    woken = true;
+                }
+            }
+        } finally {
+            if (woken) {
+                consumer.wakeup();
+            }
+        }
+    }
+
     private final class Rebalance implements ConsumerRebalanceListener {
 
         @Override
@@ -207,8 +242,7 @@ public final class ConsumerLoop implements Runnable {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             // The committed offset maps say which records above each committed offset are already completed.
-            scheduler.assigned(partitions, partitions.isEmpty() ? Map.of()
-                    : consumer.committed(new HashSet<>(partitions)));
+            scheduler.assigned(partitions, partitions.isEmpty() ? Map.of() : committed(partitions));
             joined.set(true);
             LOG.info("Partitions assigned: {}", partitions);
         }

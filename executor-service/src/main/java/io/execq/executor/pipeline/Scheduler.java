@@ -61,6 +61,7 @@ public final class Scheduler {
     private final Queue<RunOutcome> reported = new ConcurrentLinkedQueue<>();
     private final List<Completion> completions = new ArrayList<>();
     private boolean admitting = true;
+    private volatile Runnable onReport = () -> { };
 
     public Scheduler(RequestValidator validator, ResultFactory results, SandboxSelector sandboxes,
                      Bulkhead bulkhead, RateLimiter rateLimiter, RunTask runTask, ExecutorService workers,
@@ -75,6 +76,11 @@ public final class Scheduler {
         this.metrics = metrics;
         this.policy = policy;
         this.picker = new StartPicker(policy, sandboxes, results);
+    }
+
+    /** Called on a run's thread each time a run reports, so the loop can stop waiting in {@code poll()}. */
+    public void onReport(Runnable callback) {
+        this.onReport = callback;
     }
 
     /**
@@ -240,6 +246,7 @@ public final class Scheduler {
                     reported.add(runTask.run(work, waiting));
                 } finally {
                     bulkhead.onComplete();
+                    onReport.run();
                 }
             }), pick.shareKey()));
             return true;

@@ -221,6 +221,18 @@ public abstract class SandboxContractTest {
     }
 
     @Test
+    void leavesNoDaemonBehindWhenTheProgramExitsAtOnce() throws Exception {
+        // The program succeeds at once, leaving a detached grandchild in a session of its own: the run must still
+        // end with nothing of it left (checked after each test by assertNothingLeftBehind).
+        SandboxOutcome outcome = sandbox().run(spec("sh", "-c",
+                "setsid sh -c 'sleep 300' </dev/null >/dev/null 2>&1 & (sleep 300 </dev/null >/dev/null 2>&1 &); "
+                        + "echo detached"));
+
+        assertThat(outcome.exitCode()).hasValue(0);
+        assertThat(outcome.stdout().text()).isEqualTo("detached\n");
+    }
+
+    @Test
     void containsAForkBombWithThePidsLimit() throws Exception {
         SandboxLimits limits = new SandboxLimits(Duration.ofSeconds(5), LIMITS.memoryBytes(), 1000, 32, 4096);
 

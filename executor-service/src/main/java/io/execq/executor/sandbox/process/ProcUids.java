@@ -18,6 +18,7 @@ import java.util.function.IntPredicate;
 final class ProcUids {
 
     private static final Path PROC = Path.of("/proc");
+    private static final byte[] UID_LINE = "\nUid:".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private ProcUids() {
     }
@@ -47,9 +48,9 @@ final class ProcUids {
     }
 
     private static boolean anyUidMatches(Path status, IntPredicate uid) throws IOException {
-        List<String> lines;
+        byte[] bytes;
         try {
-            lines = Files.readAllLines(status);
+            bytes = Files.readAllBytes(status);
         } catch (NoSuchFileException e) {
             return false; // exited meanwhile
         } catch (IOException e) {
@@ -58,18 +59,44 @@ final class ProcUids {
             }
             throw e;
         }
-        for (String line : lines) {
-            if (line.startsWith("Uid:")) {
-                String[] fields = line.substring(4).trim().split("\\s+");
-                for (String field : fields) {
-                    if (uid.test(Integer.parseUnsignedInt(field))) {
-                        return true;
-                    }
-                }
-                return false;
+        // "Uid:\t<real>\t<effective>\t<saved>\t<filesystem>\n", parsed in place: this runs for every process
+        // of the host, so no per-line strings.
+        int i = indexOf(bytes, UID_LINE);
+        if (i < 0) {
+            return false;
+        }
+        i += UID_LINE.length;
+        while (i < bytes.length && bytes[i] != '\n') {
+            while (i < bytes.length && (bytes[i] == ' ' || bytes[i] == '\t')) {
+                i++;
+            }
+            long value = 0;
+            int digits = 0;
+            while (i < bytes.length && bytes[i] >= '0' && bytes[i] <= '9') {
+                value = value * 10 + (bytes[i++] - '0');
+                digits++;
+            }
+            if (digits == 0) {
+                break;
+            }
+            if (uid.test((int) value)) {
+                return true;
             }
         }
         return false;
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     private static boolean isPid(String name) {

@@ -120,29 +120,54 @@ public final class ProcessSandbox implements Sandbox {
     @Override
     public SandboxOutcome run(SandboxSpec spec) throws SandboxException {
         OptionalInt uid = caps.setpriv().isPresent() ? OptionalInt.of(users.acquire()) : OptionalInt.empty();
+        boolean clean = false;
         try (ProcessWorkspace workspace = createWorkspace(spec, uid)) {
+            Finished finished = null;
             try {
-                return runIn(workspace, spec, uid);
+                finished = runIn(workspace, spec, uid);
+                return finished.outcome();
             } finally {
-                uid.ifPresent(u -> killEveryProcessOf(u, spec));
+                clean = finished != null && finished.namespaceEmpty();
+                if (!clean && uid.isPresent()) {
+                    clean = killEveryProcessOf(uid.getAsInt(), spec);
+                }
             }
         } catch (IOException e) {
             log.warn("request {}: workspace clean-up failed: {}", spec.requestId(), e.toString());
             throw new SandboxRuntimeException("remove workspace", e.toString(), false, e);
         } finally {
-            uid.ifPresent(users::release);
+            if (uid.isPresent()) {
+                if (clean) {
+                    users.releaseClean(uid.getAsInt());
+                } else {
+                    users.release(uid.getAsInt());
+                }
+            }
         }
+    }
+
+    /**
+     * A run that ended, and whether it provably left no process behind: the program was the init of its own pid
+     * namespace ({@code unshare --pid --fork}) and exited on its own. {@code unshare} exits only after its child,
+     * and a namespace's init finishes exiting only once the kernel has killed and reaped every process in the
+     * namespace, so nothing of the run is left: the kill nets and the {@code /proc} scan are skipped.
+     */
+    private record Finished(SandboxOutcome outcome, boolean namespaceEmpty) {
     }
 
     /**
      * Releasing a uid that still has processes is safe ({@link RunUsers#acquire} skips it until they are gone),
      * but it means the kernel kept a process of a run alive, so it is logged as an error.
+     *
+     * @return whether no process of {@code uid} is left
      */
-    private void killEveryProcessOf(int uid, SandboxSpec spec) {
+    private boolean killEveryProcessOf(int uid, SandboxSpec spec) {
         if (!ProcessTree.killUser(caps.setpriv().orElseThrow(), uid, UID_KILL_PATIENCE, ProcUids::hasProcesses)) {
             log.error("request {}: processes of run uid {} survived {} of SIGKILL: {}", spec.requestId(), uid,
                     UID_KILL_PATIENCE, ProcUids.pidsOf(u -> u == uid));
+            return false;
         }
+        return true;
     }
 
     private ProcessWorkspace createWorkspace(SandboxSpec spec, OptionalInt uid) throws SandboxException {
@@ -153,7 +178,7 @@ public final class ProcessSandbox implements Sandbox {
         }
     }
 
-    private SandboxOutcome runIn(ProcessWorkspace workspace, SandboxSpec spec, OptionalInt uid) throws SandboxException {
+    private Finished runIn(ProcessWorkspace workspace, SandboxSpec spec, OptionalInt uid) throws SandboxException {
         ProcessBuilder builder = new ProcessBuilder(ProcessCommand.argv(caps, spec.limits(), uid, spec.argv()))
                 .directory(workspace.workingDir(spec).toFile());
         Map<String, String> env = builder.environment();
@@ -176,9 +201,14 @@ public final class ProcessSandbox implements Sandbox {
         CompletableFuture<Void> err = pump(process.getErrorStream(), stderr);
         feed(process.getOutputStream(), spec.stdin());
         boolean timedOut = false;
+        boolean namespaceEmpty = false;
         try {
             timedOut = !process.waitFor(spec.limits().timeout().toNanos(), TimeUnit.NANOSECONDS);
-            ProcessTree.killAll(process, caps.kill());
+            // An exit status of 128 or more may mean unshare itself was killed (its child then dies on its own time).
+            namespaceEmpty = !timedOut && caps.unshare().isPresent() && process.exitValue() < 128;
+            if (!namespaceEmpty) {
+                ProcessTree.killAll(process, caps.kill());
+            }
             process.waitFor(SETTLE.toMillis(), TimeUnit.MILLISECONDS);
             drain(spec, CompletableFuture.allOf(out, err));
         } catch (InterruptedException e) {
@@ -195,8 +225,8 @@ public final class ProcessSandbox implements Sandbox {
         OptionalInt exit = timedOut ? OptionalInt.empty() : OptionalInt.of(process.exitValue());
         log.info("request {}: process run finished exit={} timedOut={} stdout={} stderr={}",
                 spec.requestId(), exit, timedOut, stdout.totalBytes(), stderr.totalBytes());
-        return new SandboxOutcome(exit, timedOut, false, stdout.snapshot(), stderr.snapshot(), startedAt, finishedAt,
-                Backend.PROCESS, protections, Optional.empty());
+        return new Finished(new SandboxOutcome(exit, timedOut, false, stdout.snapshot(), stderr.snapshot(), startedAt,
+                finishedAt, Backend.PROCESS, protections, Optional.empty()), namespaceEmpty);
     }
 
     private CompletableFuture<Void> pump(InputStream in, BoundedOutput sink) {
@@ -240,5 +270,6 @@ public final class ProcessSandbox implements Sandbox {
     @Override
     public void close() {
         io.shutdownNow();
+        users.close();
     }
 }

@@ -59,6 +59,11 @@ public final class RunUsers {
     private final IntUnaryOperator randomOffset;
     private final Map<Integer, FileChannel> held = new HashMap<>();
     /**
+     * Uids whose last run provably left no process, still locked by this pool: handed out again without scanning
+     * {@code /proc} (only the lock holder or a process of the uid could create one, and there is none).
+     */
+    private final java.util.ArrayDeque<Integer> clean = new java.util.ArrayDeque<>();
+    /**
      * Lock files held anywhere in this JVM. POSIX record locks belong to the process, and closing any channel of a
      * file drops them all, so a second pool on the same directory must never even open a file the first one holds.
      */
@@ -116,6 +121,10 @@ public final class RunUsers {
      * @throws SandboxRuntimeException when the lock directory cannot be used (retriable)
      */
     public synchronized int acquire() throws SandboxException {
+        Integer reused = clean.pollFirst();
+        if (reused != null) {
+            return reused;
+        }
         try {
             Files.createDirectories(lockDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         } catch (IOException e) {
@@ -141,6 +150,24 @@ public final class RunUsers {
                 + " are taken (held by runs of this executor, locked by another executor, or owning live processes)");
     }
 
+    /**
+     * Returns {@code uid}, known to have no process left, to this pool only: it keeps its lock, so the next
+     * {@link #acquire} takes it without scanning {@code /proc}. {@link #close} gives such uids back to the host.
+     */
+    public synchronized void releaseClean(int uid) {
+        if (!held.containsKey(uid)) {
+            throw new IllegalStateException("run uid " + uid + " is not held");
+        }
+        clean.addFirst(uid);
+    }
+
+    /** Gives the uids kept by {@link #releaseClean} back to the host. */
+    public synchronized void close() {
+        while (!clean.isEmpty()) {
+            release(clean.pollFirst());
+        }
+    }
+
     /** Returns {@code uid} to the pool (to this executor and, through the lock, to others on the host). */
     public synchronized void release(int uid) {
         FileChannel lock = held.remove(uid);
@@ -155,8 +182,9 @@ public final class RunUsers {
         return lockDir.resolve(uid + ".lock").toAbsolutePath().normalize();
     }
 
+    /** Uids held by runs (not counting the clean ones kept for reuse). */
     synchronized int heldCount() {
-        return held.size();
+        return held.size() - clean.size();
     }
 
     /** The open channel holding the lock, or null when another process holds it. */

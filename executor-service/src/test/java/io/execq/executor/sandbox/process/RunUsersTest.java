@@ -111,6 +111,29 @@ class RunUsersTest {
     }
 
     @Test
+    void aCleanUidStaysLockedForThisPoolAndIsReusedWithoutAProcessScan() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger scans = new java.util.concurrent.atomic.AtomicInteger();
+        RunUsers one = pool(3_000_000, 3_000_001, uid -> {
+            scans.incrementAndGet();
+            return false;
+        }, 0);
+        RunUsers other = pool(3_000_000, 3_000_001, NO_PROCESSES, 0);
+        int a = one.acquire();
+        int scansForFirst = scans.get();
+
+        one.releaseClean(a);
+
+        assertThat(one.heldCount()).isZero();
+        assertThat(other.acquire()).as("the clean uid keeps its lock").isNotEqualTo(a);
+        assertThatThrownBy(other::acquire).isInstanceOf(RunUsersExhaustedException.class);
+        assertThat(one.acquire()).isEqualTo(a);
+        assertThat(scans.get()).as("no scan for a uid known clean").isEqualTo(scansForFirst);
+        one.releaseClean(a);
+        one.close();
+        assertThat(other.acquire()).as("close gives it back to the host").isEqualTo(a);
+    }
+
+    @Test
     void refusesToReleaseAUidItDoesNotHold() {
         RunUsers users = pool(3_000_000, 3_000_001, NO_PROCESSES, 0);
 
