@@ -76,8 +76,9 @@ public final class ExecutorConfig {
                     + "strictly one at a time per partition, in offset order.");
     public static final ConfigKey<String> FAIR_SHARE_LABEL = key("fair-share-label", null, false, text(),
             "Request label (e.g. tenant) whose value with the fewest runs in flight starts first.");
-    public static final ConfigKey<Double> RATE = key("rate", "50", false, doubleIn(0.01, 100_000),
-            "Most runs started per second on this executor (rate limiter).");
+    public static final ConfigKey<Double> RATE = key("rate", "1000", false, doubleIn(0.01, 100_000),
+            "Most runs started per second on this executor (rate limiter); lower it to protect a shared Docker "
+                    + "daemon or host from bursts.");
     public static final ConfigKey<FallbackPolicy> FALLBACK = key("fallback", "process", false,
             oneOf(FallbackPolicy.class), "process: run PREFER_CONTAINER and PROCESS requests as host processes; "
                     + "none: never run outside a container.");
