@@ -8,12 +8,11 @@ import io.execq.schema.ExecutionResult;
 import io.execq.schema.Isolation;
 import io.execq.schema.serde.ExecutionResultDeserializer;
 import io.execq.testing.ExecqTopics;
+import io.execq.testing.ExecutorProcesses;
 import io.execq.testing.TestKafka;
 import io.execq.testing.TopicReader;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +23,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,19 +34,19 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ExecutorFailoverIT {
 
-    private final List<Process> executors = new ArrayList<>();
-
     @TempDir
     Path logs;
 
+    private ExecutorProcesses executors;
+
+    @BeforeEach
+    void executors() {
+        executors = new ExecutorProcesses(logs);
+    }
+
     @AfterEach
     void stopExecutors() throws InterruptedException {
-        for (Process executor : executors) {
-            executor.destroy();
-            if (!executor.waitFor(60, TimeUnit.SECONDS)) {
-                executor.destroyForcibly();
-            }
-        }
+        executors.close();
     }
 
     @Test
@@ -54,8 +54,9 @@ class ExecutorFailoverIT {
         String bootstrap = TestKafka.shared().bootstrapServers();
         ExecqTopics topics = ExecqTopics.create(bootstrap, 8);
         String group = "failover-" + UUID.randomUUID();
-        Process victim = startExecutor(bootstrap, topics, group, "victim");
-        startExecutor(bootstrap, topics, group, "survivor");
+        List<String> options = List.of("--http-port", "0", "--concurrency", "4");
+        Process victim = executors.start(topics, group, "victim", options);
+        executors.start(topics, group, "survivor", options);
         await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> members(bootstrap, group) == 2);
 
         Set<String> ids = new HashSet<>();
@@ -89,19 +90,6 @@ class ExecutorFailoverIT {
         ExecutorPipelineIT.assertOffsetsFullyCommitted(bootstrap, group, topics.requests());
     }
 
-    private Process startExecutor(String bootstrap, ExecqTopics topics, String group, String id) throws IOException {
-        List<String> command = new ArrayList<>(List.of("java", "-Dexecq.log.dir=" + logs.resolve(id), "-jar",
-                Path.of("target", "execq.jar").toString(), "serve",
-                "--bootstrap-servers", bootstrap, "--embedded-kafka", "never", "--group-id", group,
-                "--executor-id", id, "--http-port", "0", "--concurrency", "4",
-                "--requests-topic", topics.requests(), "--results-topic", topics.results(),
-                "--dead-letter-topic", topics.deadLetters(),
-                "--kafka-property", "session.timeout.ms=6000", "--kafka-property", "heartbeat.interval.ms=1000"));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(logs.resolve(id + ".out").toFile()).start();
-        executors.add(process);
-        return process;
-    }
 
     private static int members(String bootstrap, String group) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {

@@ -10,6 +10,7 @@ import io.execq.schema.ExecutionStatus;
 import io.execq.schema.Isolation;
 import io.execq.schema.serde.ExecutionResultDeserializer;
 import io.execq.testing.ExecqTopics;
+import io.execq.testing.ExecutorProcesses;
 import io.execq.testing.MetricsScrape;
 import io.execq.testing.TestKafka;
 import io.execq.testing.TopicReader;
@@ -26,6 +27,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,19 +40,19 @@ class OutOfOrderCommitIT {
 
     private static final int PARTITIONS = 4;
 
-    private final List<Process> processes = new ArrayList<>();
-
     @TempDir
     Path logs;
 
+    private ExecutorProcesses executors;
+
+    @BeforeEach
+    void executors() {
+        executors = new ExecutorProcesses(logs);
+    }
+
     @AfterEach
-    void stopProcesses() throws InterruptedException {
-        for (Process process : processes) {
-            process.destroy();
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        }
+    void stopExecutors() throws InterruptedException {
+        executors.close();
     }
 
     @Test
@@ -60,9 +62,9 @@ class OutOfOrderCommitIT {
         String group = "ooo-kill-" + UUID.randomUUID();
         int victimPort = freePort();
         int survivorPort = freePort();
-        Process victim = startExecutor(topics, group, "victim", victimPort);
+        Process victim = executors.start(topics, group, "victim", options(victimPort));
         await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> assigned(victimPort));
-        Process survivor = startExecutor(topics, group, "survivor", survivorPort);
+        Process survivor = executors.start(topics, group, "survivor", options(survivorPort));
         await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> assigned(survivorPort));
 
         Batch batch = sendLongThenShort(bootstrap, topics, 12);
@@ -171,17 +173,10 @@ class OutOfOrderCommitIT {
                 java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
     }
 
-    private Process startExecutor(ExecqTopics topics, String group, String id, int httpPort) throws IOException {
-        List<String> command = new ArrayList<>(List.of("java", "-Dexecq.log.dir=" + logs.resolve(id), "-jar",
-                Path.of("target", "execq.jar").toString(), "serve", "--embedded-kafka", "never",
-                "--group-id", group, "--executor-id", id, "--http-port", Integer.toString(httpPort),
-                "--concurrency", "8", "--rate", "1000", "--max-timeout", "2m",
-                "--kafka-property", "session.timeout.ms=6000", "--kafka-property", "heartbeat.interval.ms=1000"));
-        command.addAll(topics.cliOptions());
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(logs.resolve(id + ".out").toFile()).start();
-        processes.add(process);
-        return process;
+
+    private static List<String> options(int httpPort) {
+        return List.of("--http-port", Integer.toString(httpPort), "--concurrency", "8", "--rate", "1000",
+                "--max-timeout", "2m");
     }
 
     private static int freePort() throws IOException {
