@@ -72,7 +72,8 @@ class DockerSandboxIT extends SandboxContractTest {
     }
 
     @Override
-    protected void assertNothingLeftBehind() {
+    protected void assertNothingLeftBehind() throws InterruptedException {
+        assertThat(sandbox.awaitRemovals(Duration.ofSeconds(30))).as("removals finished").isTrue();
         assertThat(managedContainers(Map.of(HardenedHostConfig.LABEL_EXECUTOR_ID, EXECUTOR_ID))).isEmpty();
         assertThat(connection.client().listVolumesCmd()
                 .withFilter("label", List.of(HardenedHostConfig.LABEL_EXECUTOR_ID + "=" + EXECUTOR_ID))
