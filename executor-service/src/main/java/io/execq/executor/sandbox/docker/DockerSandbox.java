@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -63,8 +64,15 @@ public final class DockerSandbox implements Sandbox {
     private final Clock clock;
     private final ExecutorService io;
     private final Removals removals = new Removals();
+    private final Optional<WarmPool> pool;
 
     public DockerSandbox(DockerConnection docker, ImageResolver images, Clock clock) {
+        this(docker, images, clock, Optional.empty());
+    }
+
+    /** A sandbox that takes a run's container from {@code pool} when it has a fitting one; closes the pool. */
+    public DockerSandbox(DockerConnection docker, ImageResolver images, Clock clock, Optional<WarmPool> pool) {
+        this.pool = Objects.requireNonNull(pool, "pool");
         this.docker = Objects.requireNonNull(docker, "docker");
         this.images = Objects.requireNonNull(images, "images");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -130,6 +138,7 @@ public final class DockerSandbox implements Sandbox {
 
     @Override
     public void close() {
+        pool.ifPresent(WarmPool::close);
         try {
             if (!removals.await(SETTLE)) {
                 log.warn("removals of finished runs still pending at close; the reaper will finish them");
@@ -154,33 +163,32 @@ public final class DockerSandbox implements Sandbox {
         }
 
         SandboxOutcome execute(ResolvedImage image) throws SandboxException, InterruptedException {
-            Instant now = clock.instant();
-            if (WorkspaceVolume.needed(spec)) {
-                volume = call("create volume", () -> WorkspaceVolume.create(client, spec, now));
-            }
-            String name = volume != null ? volume : "execq-" + UUID.randomUUID();
-            containerId = call("create container", () -> RunContainers.create(client, name, image.id(),
-                    spec.limits(), HardenedHostConfig.labels(spec, now), Optional.ofNullable(volume), spec.argv(),
-                    spec.env(), WorkspaceVolume.workingDir(spec)));
-            if (volume != null) {
-                call("copy files", () -> {
-                    WorkspaceVolume.populate(client, containerId, spec);
-                    return null;
-                });
+            Optional<WarmContainer> warm = pool.isPresent() ? pool.get().take(image.id(), spec) : Optional.empty();
+            if (warm.isPresent()) {
+                containerId = warm.get().id();
+                attach = warm.get().attach();
+            } else {
+                create(image);
+                attach = attach();
             }
             BoundedOutput stdout = new BoundedOutput(spec.limits().maxOutputBytes());
             BoundedOutput stderr = new BoundedOutput(spec.limits().maxOutputBytes());
-            attach = attach();
             CompletableFuture<Void> output = attach.pumpOutput(stdout, stderr, io);
-            call("start container", () -> {
-                client.startContainerCmd(containerId).exec();
-                return null;
-            });
+            byte[] input = spec.stdin();
+            if (warm.isPresent()) {
+                input = concat(Launcher.line(warm.get().processEnvironment(), spec), input);
+            } else {
+                call("start container", () -> {
+                    client.startContainerCmd(containerId).exec();
+                    return null;
+                });
+            }
             Instant startedAt = clock.instant();
             Instant wallStart = Instant.now(); // the daemon's event log speaks real time, whatever the injected clock
             long deadline = System.nanoTime() + spec.limits().timeout().toNanos();
-            log.debug("request {}: container {} started from {}", spec.requestId(), containerId, image.id());
-            attach.feedStdin(spec.stdin(), io);
+            log.debug("request {}: {} container {} started from {}", spec.requestId(), warm.isPresent() ? "warm" : "new",
+                    containerId, image.id());
+            attach.feedStdin(input, io);
 
             Optional<InspectContainerResponse.ContainerState> exited = awaitExit(output, deadline);
             boolean timedOut = exited.isEmpty();
@@ -197,6 +205,24 @@ public final class DockerSandbox implements Sandbox {
                     spec.requestId(), exit, timedOut, oom, stdout.totalBytes(), stderr.totalBytes());
             return new SandboxOutcome(exit, timedOut, oom, stdout.snapshot(), stderr.snapshot(), startedAt,
                     finishedAt, Backend.DOCKER, protections(), Optional.of(image.id()));
+        }
+
+        /** Creates the run's own container (and, with files, its volume, filled). */
+        private void create(ResolvedImage image) throws SandboxException {
+            Instant now = clock.instant();
+            if (WorkspaceVolume.needed(spec)) {
+                volume = call("create volume", () -> WorkspaceVolume.create(client, spec, now));
+            }
+            String name = volume != null ? volume : "execq-" + UUID.randomUUID();
+            containerId = call("create container", () -> RunContainers.create(client, name, image.id(),
+                    spec.limits(), HardenedHostConfig.labels(spec, now), Optional.ofNullable(volume), spec.argv(),
+                    spec.env(), WorkspaceVolume.workingDir(spec)));
+            if (volume != null) {
+                call("copy files", () -> {
+                    WorkspaceVolume.populate(client, containerId, spec);
+                    return null;
+                });
+            }
         }
 
         private AttachSession attach() throws SandboxException {
@@ -304,6 +330,12 @@ public final class DockerSandbox implements Sandbox {
             RunContainers.remove(client, Optional.ofNullable(containerId), Optional.ofNullable(volume),
                     "request " + spec.requestId());
         }
+    }
+
+    private static byte[] concat(byte[] first, byte[] second) {
+        byte[] both = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        return both;
     }
 
     private interface DockerCall<T> {
