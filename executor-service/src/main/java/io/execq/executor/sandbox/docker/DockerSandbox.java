@@ -38,9 +38,12 @@ import org.slf4j.LoggerFactory;
  * <p>The stages of one run, each a method below:
  * <ol>
  *   <li>resolve the image to an id ({@link ImageResolver}; may pull);</li>
- *   <li>create the container; with files (or a working dir), first its workspace volume, then copy the files
- *       into the volume; without, the workspace is a tmpfs and nothing is copied;</li>
- *   <li>attach (before start, so no output is missed), start, feed stdin then EOF;</li>
+ *   <li>take a started container from the {@link WarmPool}, if there is one for this image and these limits and
+ *       the spec has no files ({@link Launcher}); else create the container: with files (or a working dir),
+ *       first its workspace volume, then copy the files into the volume; without, the workspace is a tmpfs and
+ *       nothing is copied;</li>
+ *   <li>attach (before start, so no output is missed), start, feed stdin then EOF; a warm container is attached
+ *       and started already: feed the launcher's line, then stdin, then EOF;</li>
  *   <li>await the end of the output stream, bounded by the wall-clock timeout; on timeout kill the container;</li>
  *   <li>inspect (once, the state that showed the exit): exit code ({@code getExitCodeLong}) and the runtime's
  *       {@code OOMKilled} flag;</li>

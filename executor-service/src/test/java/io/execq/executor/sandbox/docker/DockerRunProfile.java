@@ -32,11 +32,12 @@ import java.util.function.Supplier;
  *
  * <pre>
  * java -cp executor-service/target/classes:executor-service/target/test-classes:$(cat cp.txt) \
- *     io.execq.executor.sandbox.docker.DockerRunProfile [runs] [concurrency] [warm-pool size]
+ *     io.execq.executor.sandbox.docker.DockerRunProfile [runs] [concurrency,...] [warm-pool size]
  * </pre>
  *
- * Prints, per mode, p50 and p90 of a whole run and the ratio of the p50 to the raw cycle's, then for the sandbox
- * modes the p50 of each API call (method and path, ids folded) with its count per run.
+ * Prints, per concurrency and mode, p50 and p90 of a whole run and the ratio of the p50 to the raw cycle's of the
+ * same concurrency, then for the sandbox modes the p50 of each API call (method and path, ids folded) with its
+ * count per run; calls made after the outcome or by the pool's refill are marked, they are off the critical path.
  */
 public final class DockerRunProfile {
 
@@ -46,25 +47,64 @@ public final class DockerRunProfile {
 
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 30;
-        int concurrency = args.length > 1 ? Integer.parseInt(args[1]) : 1;
+        String concurrencies = args.length > 1 ? args[1] : "1";
         int poolSize = args.length > 2 ? Integer.parseInt(args[2]) : 0;
         Timings timings = new Timings();
         DockerConnection connection = timedConnection("unix:///var/run/docker.sock", timings);
         DockerClient client = connection.client();
         ImageResolver images = new ImageResolver(connection, ImagePullPolicy.NEVER, Duration.ofSeconds(30));
-        System.out.printf("runs=%d concurrency=%d warm-pool=%d%n", runs, concurrency, poolSize);
-
-        loop(3, 1, () -> rawCycle(client)); // warm-up
-        List<Long> raw = loop(runs, concurrency, () -> rawCycle(client));
-        report("raw docker-java cycle", raw, raw);
-
         DockerSandbox sandbox = new DockerSandbox(connection, images, Clock.systemUTC());
+        loop(3, 1, () -> rawCycle(client)); // warm-up
         loop(3, 1, () -> sandboxRun(sandbox));
-        timings.reset();
-        List<Long> plain = loop(runs, concurrency, () -> sandboxRun(sandbox));
-        report("DockerSandbox.run", plain, raw);
-        timings.print(runs);
+        for (String value : concurrencies.split(",")) {
+            int concurrency = Integer.parseInt(value);
+            System.out.printf("runs=%d concurrency=%d warm-pool=%d%n", runs, concurrency, poolSize);
+            List<Long> raw = loop(runs, concurrency, () -> rawCycle(client));
+            report("raw docker-java cycle", raw, raw);
+            timings.reset();
+            List<Long> plain = loop(runs, concurrency, () -> sandboxRun(sandbox));
+            report("DockerSandbox.run", plain, raw);
+            timings.print(runs);
+            if (poolSize > 0) {
+                profilePool(connection, images, timings, runs, concurrency, poolSize, raw);
+            }
+        }
         sandbox.close();
+    }
+
+    /**
+     * With a warm pool: first runs that each find a ready container (the pool is refilled between batches of
+     * {@code concurrency} runs, untimed), then back-to-back runs, where the refill competes with the runs.
+     */
+    private static void profilePool(DockerConnection connection, ImageResolver images, Timings timings, int runs,
+                                    int concurrency, int poolSize, List<Long> raw) throws Exception {
+        WarmPool pool = new WarmPool(connection, images, Clock.systemUTC(), EXECUTOR,
+                List.of(new WarmPool.Profile(IMAGE, LIMITS)), poolSize, Duration.ofMinutes(2));
+        DockerSandbox pooled = new DockerSandbox(connection, images, Clock.systemUTC(), java.util.Optional.of(pool));
+        pool.start();
+        awaitFull(pool);
+        timings.reset();
+        List<Long> hits = new ArrayList<>();
+        for (int batch = 0; batch < runs / concurrency; batch++) {
+            awaitFull(pool);
+            hits.addAll(loop(concurrency, concurrency, () -> sandboxRun(pooled)));
+        }
+        report("DockerSandbox.run, warm hit", hits, raw);
+        timings.print(hits.size());
+        awaitFull(pool);
+        long hitsBefore = pool.hits();
+        long missesBefore = pool.misses();
+        List<Long> backToBack = loop(runs, concurrency, () -> sandboxRun(pooled));
+        report("DockerSandbox.run, pool b2b", backToBack, raw);
+        System.out.printf("    back-to-back: %d hits, %d misses%n", pool.hits() - hitsBefore, pool.misses() - missesBefore);
+        pool.close(); // not pooled.close(): that would close the connection the next round still uses
+        pooled.awaitRemovals(Duration.ofSeconds(30));
+    }
+
+    private static void awaitFull(WarmPool pool) throws InterruptedException {
+        while (!pool.full()) {
+            Thread.sleep(10);
+        }
     }
 
     /** The sandbox's host config for a run without files (tmpfs workspace), nothing else. */
@@ -161,7 +201,10 @@ public final class DockerRunProfile {
                         if (closed.getAndSet(true)) {
                             return; // docker-java closes some responses twice
                         }
-                        timings.add(step, System.nanoTime() - start);
+                        String thread = Thread.currentThread().getName();
+                        String where = thread.startsWith("execq-warm-pool") ? "[refill] "
+                                : thread.startsWith("execq-docker-io") ? "[after outcome] " : "";
+                        timings.add(where + step, System.nanoTime() - start);
                         if (System.getenv("PROFILE_TRACE") != null) {
                             System.out.printf("  %s %s %.1f ms%n", request.method(), request.path(), (System.nanoTime() - start) / 1e6);
                         }

@@ -135,9 +135,7 @@ class DockerSandboxWarmPoolIT extends DockerSandboxContract {
     @Test
     void removesItsIdleContainersOnClose() {
         String executor = "pool-close-" + UUID.randomUUID();
-        WarmPool other = pool(executor, List.of(new WarmPool.Profile(IMAGE, LIMITS)));
-        other.start();
-        await().atMost(FILL).until(other::full);
+        WarmPool other = startedFullPool(executor);
         assertThat(managedContainers(Map.of(HardenedHostConfig.LABEL_EXECUTOR_ID, executor))).hasSize(2);
 
         other.close();
@@ -148,9 +146,7 @@ class DockerSandboxWarmPoolIT extends DockerSandboxContract {
     @Test
     void reaperRemovesThePoolOfAPreviousLife() {
         String executor = "pool-crashed-" + UUID.randomUUID();
-        WarmPool crashed = pool(executor, List.of(new WarmPool.Profile(IMAGE, LIMITS)));
-        crashed.start();
-        await().atMost(FILL).until(crashed::full);
+        WarmPool crashed = startedFullPool(executor);
         try {
             OrphanReaper reaper = new OrphanReaper(connection.client(), Clock.systemUTC(), Optional.of(executor), Duration.ZERO);
 
@@ -159,6 +155,14 @@ class DockerSandboxWarmPoolIT extends DockerSandboxContract {
         } finally {
             crashed.close();
         }
+    }
+
+    /** A second pool of two containers, for another executor id. */
+    private static WarmPool startedFullPool(String executorId) {
+        WarmPool other = pool(executorId, List.of(new WarmPool.Profile(IMAGE, LIMITS)));
+        other.start();
+        await().atMost(FILL).until(other::full);
+        return other;
     }
 
     private static WarmPool pool(String executorId, List<WarmPool.Profile> profiles) {
