@@ -92,6 +92,12 @@ public final class ExecutorConfig {
             "Images to make present at start-up (repeat the flag; comma-separated in EXECQ_* and the config file), "
                     + "so first requests do not wait "
                     + "for a pull; failures are logged and the executor still starts.");
+    public static final ConfigKey<Integer> WARM_POOL = key("warm-pool", "0", false, intIn(0, 64),
+            "Started single-use containers kept ready per --warm-pool-image for runs with the default limits and no "
+                    + "files, so they skip container create and start (0: off).");
+    public static final ConfigKey<String> WARM_POOL_IMAGE = key("warm-pool-image", null, true, text(),
+            "Images the warm pool keeps containers of (repeat the flag; comma-separated in EXECQ_* and the config "
+                    + "file; default: --default-image).");
     public static final ConfigKey<String> DEFAULT_IMAGE = key("default-image", "execq/busybox:latest", false, text(),
             "Image for requests that name none.");
     public static final ConfigKey<String> ALLOWED_IMAGES = key("allowed-images", "execq/*", true, text(),
@@ -137,6 +143,7 @@ public final class ExecutorConfig {
     private final Map<String, String> imageAliases;
     private final List<String> allowedImages;
     private final List<String> prePullImages;
+    private final List<String> warmPoolImages;
     private final String executorId;
 
     private ExecutorConfig(ConfigSources sources) {
@@ -151,6 +158,8 @@ public final class ExecutorConfig {
         this.imageAliases = toMap(sources.getAll(IMAGE_ALIAS));
         this.allowedImages = sources.getAll(ALLOWED_IMAGES);
         this.prePullImages = sources.getAll(PRE_PULL);
+        List<String> poolImages = sources.getAll(WARM_POOL_IMAGE);
+        this.warmPoolImages = poolImages.isEmpty() ? List.of(get(DEFAULT_IMAGE)) : poolImages;
         this.executorId = parsed.containsKey(EXECUTOR_ID) ? (String) parsed.get(EXECUTOR_ID)
                 : "executor-" + UUID.randomUUID().toString().substring(0, 8);
         validateRelations();
@@ -212,6 +221,11 @@ public final class ExecutorConfig {
     /** Images to make present at start-up ({@code --pre-pull}); empty by default. */
     public List<String> prePullImages() {
         return prePullImages;
+    }
+
+    /** Images the warm pool keeps containers of ({@code --warm-pool-image}); the default image by default. */
+    public List<String> warmPoolImages() {
+        return warmPoolImages;
     }
 
     public TopicSettings topicSettings(short replicationFactor) {

@@ -59,6 +59,7 @@ public final class ExecutorInstance implements AutoCloseable {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         PipelineMetrics metrics = new PipelineMetrics(registry);
         registry.gauge("execq.docker.healthy", sandboxes.health(), h -> h.available() ? 1 : 0);
+        sandboxes.bindTo(registry);
 
         BulkheadRegistry bulkheads = BulkheadRegistry.of(BulkheadConfig.custom()
                 .maxConcurrentCalls(config.get(ExecutorConfig.CONCURRENCY)).maxWaitDuration(Duration.ZERO).build());

@@ -1,13 +1,17 @@
 package io.execq.executor;
 
+import io.execq.executor.pipeline.RequestValidator;
 import io.execq.executor.sandbox.DockerHealth;
 import io.execq.executor.sandbox.FallbackPolicy;
 import io.execq.executor.sandbox.Sandbox;
+import io.execq.executor.sandbox.SandboxLimits;
 import io.execq.executor.sandbox.SandboxRouter;
 import io.execq.executor.sandbox.docker.DockerConnection;
 import io.execq.executor.sandbox.docker.DockerSandbox;
 import io.execq.executor.sandbox.docker.ImageResolver;
 import io.execq.executor.sandbox.docker.OrphanReaper;
+import io.execq.executor.sandbox.docker.WarmPool;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.execq.executor.sandbox.process.HostCapabilities;
 import io.execq.executor.sandbox.process.ProcessSandbox;
 import java.io.IOException;
@@ -17,15 +21,18 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sandboxes of one executor and what keeps them honest: the Docker sandbox with its health probe and orphan
- * reaper, the process sandbox when the fallback policy allows it, and the router over both.
+ * The sandboxes of one executor and what keeps them honest: the Docker sandbox with its health probe, orphan
+ * reaper and (with {@code --warm-pool}) warm pool, the process sandbox when the fallback policy allows it, and the
+ * router over both.
  */
 final class SandboxStack implements AutoCloseable {
 
@@ -41,6 +48,7 @@ final class SandboxStack implements AutoCloseable {
     private final DockerHealth health;
     private final SandboxRouter router;
     private final Path workspaceBase;
+    private final Optional<WarmPool> warmPool;
 
     SandboxStack(ExecutorConfig config, Clock clock) {
         this.connection = DockerConnection.connect(config.get(ExecutorConfig.DOCKER_HOST));
@@ -51,7 +59,8 @@ final class SandboxStack implements AutoCloseable {
         });
         ImageResolver images = new ImageResolver(connection, config.get(ExecutorConfig.IMAGE_PULL),
                 config.get(ExecutorConfig.IMAGE_PULL_TIMEOUT));
-        Sandbox docker = new DockerSandbox(connection, images, clock);
+        this.warmPool = warmPool(config, connection, images, clock);
+        Sandbox docker = new DockerSandbox(connection, images, clock, warmPool);
         this.workspaceBase = workspaceBase();
         Optional<Sandbox> process = config.get(ExecutorConfig.FALLBACK) == FallbackPolicy.PROCESS
                 ? Optional.of(new ProcessSandbox(HostCapabilities.probe(), workspaceBase, clock))
@@ -73,6 +82,31 @@ final class SandboxStack implements AutoCloseable {
                     config.get(ExecutorConfig.FALLBACK));
         }
         foreignReaper.start(background, REAP_PERIOD);
+        // After the start-up reaping, which would take fresh pool containers for its own orphans.
+        warmPool.ifPresent(WarmPool::start);
+    }
+
+    /**
+     * The warm pool for runs with the default limits, or none when {@code --warm-pool} is 0. Its containers wait at
+     * most half the orphan margin, so the periodic reaper (minimum age: longest run plus that margin) never takes
+     * one that a run still uses.
+     */
+    private static Optional<WarmPool> warmPool(ExecutorConfig config, DockerConnection connection,
+                                               ImageResolver images, Clock clock) {
+        int size = config.get(ExecutorConfig.WARM_POOL);
+        if (size == 0) {
+            return Optional.empty();
+        }
+        SandboxLimits limits = RequestValidator.sandboxLimits(config.defaultLimits());
+        List<WarmPool.Profile> profiles = config.warmPoolImages().stream()
+                .map(image -> new WarmPool.Profile(image, limits)).collect(Collectors.toList());
+        return Optional.of(new WarmPool(connection, images, clock, config.executorId(), profiles, size,
+                ORPHAN_MARGIN.dividedBy(2)));
+    }
+
+    /** Registers the sandboxes' meters (the warm pool's size, hits and misses). */
+    void bindTo(MeterRegistry registry) {
+        warmPool.ifPresent(pool -> pool.bindTo(registry));
     }
 
     private static void prePull(ImageResolver images, java.util.List<String> wanted) {

@@ -94,6 +94,20 @@ class ExecutorConfigTest {
     }
 
     @Test
+    void warmPoolIsOffByDefaultAndKeepsTheDefaultImageUnlessImagesAreNamed() {
+        ExecutorConfig defaults = ExecutorConfig.of(Map.of("default-image", "execq/python:3.11"));
+        ExecutorConfig named = ExecutorConfig.from(Map.of("warm-pool", List.of("3")),
+                Map.of("EXECQ_WARM_POOL_IMAGE", "execq/busybox:latest,execq/python:3.11"));
+
+        assertThat(defaults.get(ExecutorConfig.WARM_POOL)).isZero();
+        assertThat(defaults.warmPoolImages()).containsExactly("execq/python:3.11");
+        assertThat(named.get(ExecutorConfig.WARM_POOL)).isEqualTo(3);
+        assertThat(named.warmPoolImages()).containsExactly("execq/busybox:latest", "execq/python:3.11");
+        assertThatThrownBy(() -> ExecutorConfig.of(Map.of("warm-pool", "65")))
+                .hasMessageContaining("--warm-pool");
+    }
+
+    @Test
     void unknownOptionIsRefused() {
         assertThatThrownBy(() -> ExecutorConfig.of(Map.of("concurency", "2")))
                 .hasMessage("Unknown option --concurency");

@@ -70,7 +70,8 @@ public final class RequestValidator {
         }
     }
 
-    static SandboxLimits sandboxLimits(EffectiveLimits limits) {
+    /** The sandbox's view of effective limits. */
+    public static SandboxLimits sandboxLimits(EffectiveLimits limits) {
         return new SandboxLimits(Duration.ofMillis(limits.getTimeoutMillis()), limits.getMemoryBytes(),
                 limits.getMilliCpus(), limits.getPids(), limits.getMaxOutputBytes());
     }

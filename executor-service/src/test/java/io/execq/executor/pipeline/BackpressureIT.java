@@ -82,7 +82,7 @@ class BackpressureIT {
         }
     }
 
-    private static double metric(ExecutorInstance executor, String name) throws Exception {
+    static double metric(ExecutorInstance executor, String name) throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + executor.httpPort() + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString());

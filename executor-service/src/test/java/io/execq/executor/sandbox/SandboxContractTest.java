@@ -26,6 +26,8 @@ public abstract class SandboxContractTest {
     protected static final String EXECUTOR_ID = "it-" + UUID.randomUUID();
     protected static final Duration TIMEOUT = Duration.ofSeconds(20);
     protected static final SandboxLimits LIMITS = new SandboxLimits(TIMEOUT, 128L * 1024 * 1024, 1000, 64, 1024 * 1024);
+    protected static final SandboxLimits FORK_BOMB_LIMITS = new SandboxLimits(Duration.ofSeconds(5), LIMITS.memoryBytes(), 1000, 32, 4096);
+    protected static final SandboxLimits MEMORY_BOMB_LIMITS = new SandboxLimits(Duration.ofSeconds(15), 32L * 1024 * 1024, 1000, 64, 4096);
 
     /** The sandbox under test, shared by the class. */
     protected abstract Sandbox sandbox();
@@ -234,9 +236,7 @@ public abstract class SandboxContractTest {
 
     @Test
     void containsAForkBombWithThePidsLimit() throws Exception {
-        SandboxLimits limits = new SandboxLimits(Duration.ofSeconds(5), LIMITS.memoryBytes(), 1000, 32, 4096);
-
-        SandboxOutcome outcome = sandbox().run(spec(limits, "sh", "-c", "bomb() { bomb | bomb & }; bomb; wait"));
+        SandboxOutcome outcome = sandbox().run(spec(FORK_BOMB_LIMITS, "sh", "-c", "bomb() { bomb | bomb & }; bomb; wait"));
 
         assertThat(outcome.timedOut() || outcome.exitCode().isPresent()).isTrue();
         assertThat(sandbox().healthy()).isTrue();
@@ -245,9 +245,7 @@ public abstract class SandboxContractTest {
 
     @Test
     void containsAMemoryBomb() throws Exception {
-        SandboxLimits limits = new SandboxLimits(Duration.ofSeconds(15), 32L * 1024 * 1024, 1000, 64, 4096);
-
-        SandboxOutcome outcome = sandbox().run(spec(limits, "sh", "-c", "x=a; while true; do x=$x$x; done"));
+        SandboxOutcome outcome = sandbox().run(spec(MEMORY_BOMB_LIMITS, "sh", "-c", "x=a; while true; do x=$x$x; done"));
 
         assertMemoryBombContained(outcome);
     }

@@ -88,6 +88,23 @@ final class AttachSession implements AutoCloseable {
         }, io);
     }
 
+    /**
+     * Whether the stream is still open and silent: false once the daemon ended it (the container died) or the
+     * container wrote something. Only for a session whose output is not being pumped yet.
+     */
+    boolean openAndSilent() {
+        try {
+            channel.configureBlocking(false);
+            try {
+                return channel.read(ByteBuffer.allocate(1)) == 0;
+            } finally {
+                channel.configureBlocking(true);
+            }
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     @Override
     public void close() {
         try {

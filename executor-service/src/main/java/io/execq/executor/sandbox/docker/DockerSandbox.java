@@ -3,7 +3,6 @@ package io.execq.executor.sandbox.docker;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.ConflictException;
-import com.github.dockerjava.api.exception.NotFoundException;
 import io.execq.executor.sandbox.BoundedOutput;
 import io.execq.executor.sandbox.Sandbox;
 import io.execq.executor.sandbox.SandboxException;
@@ -17,12 +16,12 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -39,21 +38,27 @@ import org.slf4j.LoggerFactory;
  * <p>The stages of one run, each a method below:
  * <ol>
  *   <li>resolve the image to an id ({@link ImageResolver}; may pull);</li>
- *   <li>create the workspace volume and the container, copy the files into the volume;</li>
- *   <li>attach (before start, so no output is missed), start, feed stdin then EOF;</li>
+ *   <li>take a started container from the {@link WarmPool}, if there is one for this image and these limits and
+ *       the spec has no files ({@link Launcher}); else create the container: with files (or a working dir),
+ *       first its workspace volume, then copy the files into the volume; without, the workspace is a tmpfs and
+ *       nothing is copied;</li>
+ *   <li>attach (before start, so no output is missed), start, feed stdin then EOF; a warm container is attached
+ *       and started already: feed the launcher's line, then stdin, then EOF;</li>
  *   <li>await the end of the output stream, bounded by the wall-clock timeout; on timeout kill the container;</li>
- *   <li>inspect: exit code ({@code getExitCodeLong}) and the runtime's {@code OOMKilled} flag;</li>
- *   <li>always, in {@code finally}: force-remove the container and remove the volume, even when the calling
- *       thread was interrupted (the flag is cleared for the clean-up calls and restored afterwards).</li>
+ *   <li>inspect (once, the state that showed the exit): exit code ({@code getExitCodeLong}) and the runtime's
+ *       {@code OOMKilled} flag;</li>
+ *   <li>force-remove the container and remove the volume: on failure and interruption before the exception
+ *       leaves {@code run} (the interrupt flag is cleared for the clean-up calls and restored afterwards); after
+ *       an outcome, in the background right after it is returned ({@link #close} waits for those removals).</li>
  * </ol>
  */
 public final class DockerSandbox implements Sandbox {
 
     private static final Logger log = LoggerFactory.getLogger(DockerSandbox.class);
 
-    /** How long to wait for the stream to drain and the state to settle after the exit or the kill. */
     /** How long a SIGKILLed container's OOM verdict may lag behind its exit (only asked for exit 137). */
     static final Duration OOM_VERDICT_WAIT = Duration.ofSeconds(3);
+    /** How long to wait for the stream to drain and the state to settle after the exit or the kill. */
     private static final Duration SETTLE = Duration.ofSeconds(10);
     private static final AtomicInteger THREADS = new AtomicInteger();
 
@@ -61,8 +66,16 @@ public final class DockerSandbox implements Sandbox {
     private final ImageResolver images;
     private final Clock clock;
     private final ExecutorService io;
+    private final Removals removals = new Removals();
+    private final Optional<WarmPool> pool;
 
     public DockerSandbox(DockerConnection docker, ImageResolver images, Clock clock) {
+        this(docker, images, clock, Optional.empty());
+    }
+
+    /** A sandbox that takes a run's container from {@code pool} when it has a fitting one; closes the pool. */
+    public DockerSandbox(DockerConnection docker, ImageResolver images, Clock clock, Optional<WarmPool> pool) {
+        this.pool = Objects.requireNonNull(pool, "pool");
         this.docker = Objects.requireNonNull(docker, "docker");
         this.images = Objects.requireNonNull(images, "images");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -97,21 +110,45 @@ public final class DockerSandbox implements Sandbox {
     public SandboxOutcome run(SandboxSpec spec) throws SandboxException {
         ResolvedImage image = images.resolve(spec.image());
         Run run = new Run(spec);
+        SandboxOutcome outcome;
         try {
-            return run.execute(image);
+            outcome = run.execute(image);
         } catch (InterruptedException e) {
+            cleanUpNow(run);
             throw new SandboxInterruptedException("run of request " + spec.requestId() + " interrupted", e);
-        } finally {
-            boolean interrupted = Thread.interrupted();
-            run.cleanUp();
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+        } catch (SandboxException | RuntimeException e) {
+            cleanUpNow(run);
+            throw e;
         }
+        // The outcome is final: the removals need not delay it, and close() waits for them.
+        removals.submit(run::cleanUp, io);
+        return outcome;
+    }
+
+    /** Removes what a failed run created before its exception leaves, even when the thread was interrupted. */
+    private static void cleanUpNow(Run run) {
+        boolean interrupted = Thread.interrupted();
+        run.cleanUp();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits up to {@code max} for the removals of finished runs; true when none is pending. */
+    boolean awaitRemovals(Duration max) throws InterruptedException {
+        return removals.await(max);
     }
 
     @Override
     public void close() {
+        pool.ifPresent(WarmPool::close);
+        try {
+            if (!removals.await(SETTLE)) {
+                log.warn("removals of finished runs still pending at close; the reaper will finish them");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         io.shutdownNow();
         docker.close();
     }
@@ -129,33 +166,41 @@ public final class DockerSandbox implements Sandbox {
         }
 
         SandboxOutcome execute(ResolvedImage image) throws SandboxException, InterruptedException {
-            Instant now = clock.instant();
-            volume = call("create volume", () -> WorkspaceVolume.create(client, spec, now));
-            containerId = call("create container", () -> create(image, now));
-            call("copy files", () -> {
-                WorkspaceVolume.populate(client, containerId, spec);
-                return null;
-            });
+            Optional<WarmContainer> warm = pool.isPresent() ? pool.get().take(image.id(), spec) : Optional.empty();
+            if (warm.isPresent()) {
+                containerId = warm.get().id();
+                attach = warm.get().attach();
+            } else {
+                create(image);
+                attach = attach();
+            }
             BoundedOutput stdout = new BoundedOutput(spec.limits().maxOutputBytes());
             BoundedOutput stderr = new BoundedOutput(spec.limits().maxOutputBytes());
-            attach = attach();
             CompletableFuture<Void> output = attach.pumpOutput(stdout, stderr, io);
-            call("start container", () -> {
-                client.startContainerCmd(containerId).exec();
-                return null;
-            });
+            byte[] input = spec.stdin();
+            if (warm.isPresent()) {
+                input = concat(Launcher.line(warm.get().processEnvironment(), spec), input);
+            } else {
+                call("start container", () -> {
+                    client.startContainerCmd(containerId).exec();
+                    return null;
+                });
+            }
             Instant startedAt = clock.instant();
             Instant wallStart = Instant.now(); // the daemon's event log speaks real time, whatever the injected clock
             long deadline = System.nanoTime() + spec.limits().timeout().toNanos();
-            log.debug("request {}: container {} started from {}", spec.requestId(), containerId, image.id());
-            attach.feedStdin(spec.stdin(), io);
+            log.debug("request {}: {} container {} started from {}", spec.requestId(), warm.isPresent() ? "warm" : "new",
+                    containerId, image.id());
+            attach.feedStdin(input, io);
 
-            boolean timedOut = !awaitExit(output, deadline);
+            Optional<InspectContainerResponse.ContainerState> exited = awaitExit(output, deadline);
+            boolean timedOut = exited.isEmpty();
             if (timedOut) {
                 kill();
             }
             awaitQuietly(output, SETTLE);
-            InspectContainerResponse.ContainerState state = awaitStopped(System.nanoTime() + SETTLE.toNanos());
+            InspectContainerResponse.ContainerState state = exited.isPresent() ? exited.get()
+                    : awaitStopped(System.nanoTime() + SETTLE.toNanos());
             Instant finishedAt = clock.instant();
             boolean oom = oomKilled(state, wallStart, timedOut);
             OptionalInt exit = timedOut ? OptionalInt.empty() : OptionalInt.of(exitCode(state));
@@ -165,25 +210,22 @@ public final class DockerSandbox implements Sandbox {
                     finishedAt, Backend.DOCKER, protections(), Optional.of(image.id()));
         }
 
-        private String create(ResolvedImage image, Instant now) {
-            List<String> env = new ArrayList<>();
-            env.add("HOME=" + WorkspaceVolume.WORKSPACE);
-            env.add("LANG=C.UTF-8");
-            spec.env().forEach((k, v) -> env.add(k + "=" + v));
-            return HardenedHostConfig.harden(client.createContainerCmd(image.id()), spec, volume, now)
-                    .withName(volume)
-                    .withEntrypoint(spec.argv())
-                    .withCmd(List.of())
-                    .withEnv(env)
-                    .withWorkingDir(WorkspaceVolume.workingDir(spec))
-                    .withAttachStdin(true)
-                    .withAttachStdout(true)
-                    .withAttachStderr(true)
-                    .withStdinOpen(true)
-                    .withStdInOnce(true)
-                    .withTty(false)
-                    .exec()
-                    .getId();
+        /** Creates the run's own container (and, with files, its volume, filled). */
+        private void create(ResolvedImage image) throws SandboxException {
+            Instant now = clock.instant();
+            if (WorkspaceVolume.needed(spec)) {
+                volume = call("create volume", () -> WorkspaceVolume.create(client, spec, now));
+            }
+            String name = volume != null ? volume : "execq-" + UUID.randomUUID();
+            containerId = call("create container", () -> RunContainers.create(client, name, image.id(),
+                    spec.limits(), HardenedHostConfig.labels(spec, now), Optional.ofNullable(volume), spec.argv(),
+                    spec.env(), WorkspaceVolume.workingDir(spec)));
+            if (volume != null) {
+                call("copy files", () -> {
+                    WorkspaceVolume.populate(client, containerId, spec);
+                    return null;
+                });
+            }
         }
 
         private AttachSession attach() throws SandboxException {
@@ -194,23 +236,28 @@ public final class DockerSandbox implements Sandbox {
             }
         }
 
-        /** True when the output stream ended before the deadline, then the container is stopping or stopped. */
-        private boolean awaitExit(CompletableFuture<Void> output, long deadline) throws InterruptedException, SandboxException {
+        /**
+         * The stopped container's state when the output stream ended before the deadline and the container
+         * stopped; empty when the deadline passed first.
+         */
+        private Optional<InspectContainerResponse.ContainerState> awaitExit(CompletableFuture<Void> output, long deadline)
+                throws InterruptedException, SandboxException {
             try {
                 output.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
-                return false;
+                return Optional.empty();
             } catch (ExecutionException e) {
                 log.debug("request {}: output pump failed", spec.requestId(), e.getCause());
             }
             // The streams can close before the program exits (it closed stdout/stderr itself): poll until it stops.
             while (System.nanoTime() < deadline) {
-                if (!Boolean.TRUE.equals(inspect().getRunning())) {
-                    return true;
+                InspectContainerResponse.ContainerState state = inspect();
+                if (!Boolean.TRUE.equals(state.getRunning())) {
+                    return Optional.of(state);
                 }
                 Thread.sleep(50);
             }
-            return false;
+            return Optional.empty();
         }
 
         private void kill() throws SandboxException {
@@ -283,27 +330,15 @@ public final class DockerSandbox implements Sandbox {
             if (attach != null) {
                 attach.close();
             }
-            if (containerId != null) {
-                try {
-                    client.removeContainerCmd(containerId).withForce(true).withRemoveVolumes(true).exec();
-                } catch (NotFoundException e) {
-                    // Already gone.
-                } catch (RuntimeException e) {
-                    log.warn("request {}: could not remove container {} (the reaper will): {}", spec.requestId(),
-                            containerId, DockerErrors.rootMessage(e));
-                }
-            }
-            if (volume != null) {
-                try {
-                    WorkspaceVolume.remove(client, volume);
-                } catch (NotFoundException e) {
-                    // Already gone.
-                } catch (RuntimeException e) {
-                    log.warn("request {}: could not remove volume {} (the reaper will): {}", spec.requestId(),
-                            volume, DockerErrors.rootMessage(e));
-                }
-            }
+            RunContainers.remove(client, Optional.ofNullable(containerId), Optional.ofNullable(volume),
+                    "request " + spec.requestId());
         }
+    }
+
+    private static byte[] concat(byte[] first, byte[] second) {
+        byte[] both = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        return both;
     }
 
     private interface DockerCall<T> {

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -24,7 +25,9 @@ import java.util.Set;
  * <p>The settings, and why:
  * <ul>
  *   <li>network mode {@code none}: only a loopback interface, no egress;</li>
- *   <li>read-only root fs, writable only: the workspace volume and a size-limited, noexec {@code /tmp};</li>
+ *   <li>read-only root fs, writable only: the workspace and a size-limited, noexec {@code /tmp}; the workspace is
+ *       the run's volume when files must be copied in before start, else a size-limited tmpfs owned by the run
+ *       user ({@link #WORKSPACE_TMPFS_OPTIONS}), which needs no volume and no copy;</li>
  *   <li>{@code cap-drop ALL} and {@code no-new-privileges}: no capability, no setuid escalation;</li>
  *   <li>user {@code 65534:65534} (nobody): never root inside the container;</li>
  *   <li>pids limit, memory with memory+swap equal to it (no swap), CPU quota from milliCpus;</li>
@@ -39,12 +42,16 @@ public final class HardenedHostConfig {
 
     public static final String RUN_USER = "65534:65534";
     public static final String TMPFS_OPTIONS = "rw,noexec,nosuid,nodev,size=64m";
+    /** The workspace of a run without files: private to the run user, executable (programs may build binaries). */
+    public static final String WORKSPACE_TMPFS_OPTIONS = "rw,exec,nosuid,nodev,size=64m,uid=65534,gid=65534,mode=0700";
     public static final long NOFILE_LIMIT = 256;
     public static final long FSIZE_LIMIT_BYTES = 64L * 1024 * 1024;
     public static final String NO_NEW_PRIVILEGES = "no-new-privileges";
 
     /** Where the per-run volume is mounted; the workspace is a 65534-owned directory inside it. */
     public static final String VOLUME_MOUNT = "/execq";
+    /** The workspace inside the container: default working dir and {@code HOME}. */
+    public static final String WORKSPACE = VOLUME_MOUNT + "/work";
 
     public static final String LABEL_MANAGED = "execq.managed";
     public static final String LABEL_REQUEST_ID = "execq.request-id";
@@ -62,8 +69,19 @@ public final class HardenedHostConfig {
     private HardenedHostConfig() {
     }
 
-    /** The host config for one run: limits from {@code limits}, the workspace volume mounted at {@link #VOLUME_MOUNT}. */
-    public static HostConfig hostConfig(SandboxLimits limits, String volumeName) {
+    /**
+     * The host config for one run: limits from {@code limits}; the workspace volume mounted at {@link #VOLUME_MOUNT}
+     * when {@code volumeName} is present, else a tmpfs workspace at {@link #WORKSPACE}.
+     */
+    public static HostConfig hostConfig(SandboxLimits limits, Optional<String> volumeName) {
+        Map<String, String> tmpfs = volumeName.isPresent() ? Map.of("/tmp", TMPFS_OPTIONS)
+                : Map.of("/tmp", TMPFS_OPTIONS, WORKSPACE, WORKSPACE_TMPFS_OPTIONS);
+        List<Mount> mounts = volumeName.map(name -> List.of(new Mount()
+                        .withType(MountType.VOLUME)
+                        .withSource(name)
+                        .withTarget(VOLUME_MOUNT)
+                        .withVolumeOptions(new VolumeOptions().withNoCopy(true))))
+                .orElse(List.of());
         return HostConfig.newHostConfig()
                 .withNetworkMode("none")
                 .withReadonlyRootfs(true)
@@ -74,31 +92,33 @@ public final class HardenedHostConfig {
                 .withMemorySwap(limits.memoryBytes())
                 .withNanoCPUs(limits.milliCpus() * 1_000_000L)
                 .withIpcMode("private")
-                .withTmpFs(Map.of("/tmp", TMPFS_OPTIONS))
+                .withTmpFs(tmpfs)
                 .withUlimits(List.of(
                         new Ulimit("nofile", NOFILE_LIMIT, NOFILE_LIMIT),
                         new Ulimit("fsize", FSIZE_LIMIT_BYTES, FSIZE_LIMIT_BYTES)))
                 .withLogConfig(new LogConfig(LogConfig.LoggingType.NONE))
-                .withMounts(List.of(new Mount()
-                        .withType(MountType.VOLUME)
-                        .withSource(volumeName)
-                        .withTarget(VOLUME_MOUNT)
-                        .withVolumeOptions(new VolumeOptions().withNoCopy(true))));
+                .withMounts(mounts);
     }
 
     /** The labels of every container and volume created for {@code spec}. */
     public static Map<String, String> labels(SandboxSpec spec, Instant createdAt) {
+        return labels(spec.requestId(), spec.executorId(), createdAt);
+    }
+
+    /** The labels of a container or volume created for {@code requestId} by {@code executorId}. */
+    public static Map<String, String> labels(String requestId, String executorId, Instant createdAt) {
         return Map.of(
                 LABEL_MANAGED, "true",
-                LABEL_REQUEST_ID, spec.requestId(),
-                LABEL_EXECUTOR_ID, spec.executorId(),
+                LABEL_REQUEST_ID, requestId,
+                LABEL_EXECUTOR_ID, executorId,
                 LABEL_CREATED_AT, Long.toString(createdAt.toEpochMilli()));
     }
 
     /** Applies the host config, the run user and the labels to a create command, and returns it. */
-    public static CreateContainerCmd harden(CreateContainerCmd cmd, SandboxSpec spec, String volumeName, Instant now) {
-        return cmd.withHostConfig(hostConfig(spec.limits(), volumeName))
+    public static CreateContainerCmd harden(CreateContainerCmd cmd, SandboxLimits limits, Map<String, String> labels,
+                                            Optional<String> volumeName) {
+        return cmd.withHostConfig(hostConfig(limits, volumeName))
                 .withUser(RUN_USER)
-                .withLabels(labels(spec, now));
+                .withLabels(labels);
     }
 }

@@ -13,8 +13,9 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
- * The per-run workspace: a labelled Docker volume mounted at {@link HardenedHostConfig#VOLUME_MOUNT}, holding the
- * workspace directory {@link #WORKSPACE} owned by the run user.
+ * The workspace of a run with files: a labelled Docker volume mounted at {@link HardenedHostConfig#VOLUME_MOUNT},
+ * holding the workspace directory {@link HardenedHostConfig#WORKSPACE} owned by the run user. A run without files
+ * and working dir needs none ({@link #needed}): its workspace is a tmpfs, see {@link HardenedHostConfig}.
  *
  * <p>Why a volume and a sub-directory: the root fs is read-only, and Docker refuses to copy files into a
  * read-only container except into a volume; a volume also works against a remote daemon, unlike a host dir.
@@ -24,13 +25,19 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  */
 final class WorkspaceVolume {
 
-    /** The workspace inside the container: default working dir and {@code HOME}. */
-    static final String WORKSPACE = HardenedHostConfig.VOLUME_MOUNT + "/work";
-
+    private static final String WORKSPACE = HardenedHostConfig.WORKSPACE;
     private static final int RUN_UID = 65534;
     private static final String TOP = "work/";
 
     private WorkspaceVolume() {
+    }
+
+    /**
+     * Whether {@code spec} needs a volume: only files copied in before start do (a copy into a container that has
+     * not started reaches its volumes, never its tmpfs mounts); a working dir needs its directories created.
+     */
+    static boolean needed(SandboxSpec spec) {
+        return !spec.files().isEmpty() || spec.workingDir().isPresent();
     }
 
     /** Creates an empty, labelled volume and returns its name. */

@@ -7,31 +7,25 @@ import static org.awaitility.Awaitility.await;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Container;
 import io.execq.executor.sandbox.ImageUnavailableException;
-import io.execq.executor.sandbox.Sandbox;
-import io.execq.executor.sandbox.SandboxContractTest;
 import io.execq.executor.sandbox.SandboxException;
 import io.execq.executor.sandbox.SandboxInterruptedException;
 import io.execq.executor.sandbox.SandboxOutcome;
 import io.execq.executor.sandbox.SandboxSpec;
 import io.execq.executor.sandbox.SandboxUnavailableException;
-import io.execq.schema.Protection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The contract suite and the Docker-only behaviour, against the machine's real Docker engine. */
-class DockerSandboxIT extends SandboxContractTest {
+class DockerSandboxIT extends DockerSandboxContract {
 
-    static final String IMAGE = "execq/busybox:latest";
-    private static DockerConnection connection;
     private static DockerSandbox sandbox;
 
     @BeforeAll
@@ -47,52 +41,8 @@ class DockerSandboxIT extends SandboxContractTest {
     }
 
     @Override
-    protected Sandbox sandbox() {
+    DockerSandbox dockerSandbox() {
         return sandbox;
-    }
-
-    @Override
-    protected String image() {
-        return IMAGE;
-    }
-
-    @Override
-    protected Set<String> baselineEnvKeys() {
-        // PATH comes from the image, HOSTNAME from Docker itself; nothing from the executor.
-        return Set.of("PATH", "HOME", "HOSTNAME", "LANG");
-    }
-
-    @Override
-    protected Set<Protection> expectedProtections() {
-        return Set.of(Protection.NETWORK_ISOLATED, Protection.READ_ONLY_ROOT_FS, Protection.CAPABILITIES_DROPPED,
-                Protection.NO_NEW_PRIVILEGES, Protection.NON_ROOT_USER, Protection.PID_NAMESPACE,
-                Protection.PIDS_LIMIT, Protection.MEMORY_LIMIT, Protection.CPU_LIMIT, Protection.FILE_SIZE_LIMIT,
-                Protection.OPEN_FILES_LIMIT, Protection.TMPFS_LIMIT, Protection.PRIVATE_WORKSPACE,
-                Protection.CLEARED_ENVIRONMENT, Protection.PROCESS_GROUP_KILL, Protection.OUTPUT_CAP);
-    }
-
-    @Override
-    protected void assertNothingLeftBehind() {
-        assertThat(managedContainers(Map.of(HardenedHostConfig.LABEL_EXECUTOR_ID, EXECUTOR_ID))).isEmpty();
-        assertThat(connection.client().listVolumesCmd()
-                .withFilter("label", List.of(HardenedHostConfig.LABEL_EXECUTOR_ID + "=" + EXECUTOR_ID))
-                .exec().getVolumes()).isEmpty();
-    }
-
-    @Override
-    protected boolean isRunUid(long uid) {
-        return uid == 65534;
-    }
-
-    @Override
-    protected void assertMemoryBombContained(SandboxOutcome outcome) {
-        assertThat(outcome.oomKilled()).as("oomKilled in %s", outcome).isTrue();
-        assertThat(outcome.timedOut()).isFalse();
-        assertThat(outcome.exitCode()).hasValue(137);
-    }
-
-    private static List<Container> managedContainers(Map<String, String> labels) {
-        return connection.client().listContainersCmd().withShowAll(true).withLabelFilter(labels).exec();
     }
 
     @Test

@@ -16,12 +16,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class HardenedHostConfigTest {
 
     private static final SandboxLimits LIMITS = new SandboxLimits(Duration.ofSeconds(5), 256L << 20, 1500, 48, 4096);
-    private final HostConfig config = HardenedHostConfig.hostConfig(LIMITS, "execq-vol");
+    private final HostConfig config = HardenedHostConfig.hostConfig(LIMITS, Optional.of("execq-vol"));
 
     @Test
     void allowsNoNetwork() {
@@ -78,11 +79,22 @@ class HardenedHostConfigTest {
     }
 
     @Test
+    void givesARunWithoutVolumeAPrivateSizeLimitedTmpfsWorkspace() {
+        HostConfig withoutVolume = HardenedHostConfig.hostConfig(LIMITS, Optional.empty());
+
+        assertThat(withoutVolume.getMounts()).isEmpty();
+        assertThat(withoutVolume.getTmpFs()).isEqualTo(Map.of(
+                "/tmp", "rw,noexec,nosuid,nodev,size=64m",
+                "/execq/work", "rw,exec,nosuid,nodev,size=64m,uid=65534,gid=65534,mode=0700"));
+    }
+
+    @Test
     void runsAsNobodyWithLabelsForTheReaper() {
         SandboxSpec spec = SandboxSpec.of("req-7", "exec-3", "img", List.of("true"), LIMITS);
         CreateContainerCmdImpl cmd = new CreateContainerCmdImpl(command -> null, null, "img");
 
-        HardenedHostConfig.harden(cmd, spec, "execq-vol", Instant.ofEpochMilli(1234));
+        HardenedHostConfig.harden(cmd, LIMITS, HardenedHostConfig.labels(spec, Instant.ofEpochMilli(1234)),
+                Optional.of("execq-vol"));
 
         assertThat(cmd.getUser()).isEqualTo("65534:65534");
         assertThat(cmd.getLabels()).isEqualTo(Map.of(
@@ -90,6 +102,6 @@ class HardenedHostConfigTest {
                 "execq.request-id", "req-7",
                 "execq.executor-id", "exec-3",
                 "execq.created-at", "1234"));
-        assertThat(cmd.getHostConfig()).isEqualTo(HardenedHostConfig.hostConfig(LIMITS, "execq-vol"));
+        assertThat(cmd.getHostConfig()).isEqualTo(HardenedHostConfig.hostConfig(LIMITS, Optional.of("execq-vol")));
     }
 }
