@@ -37,7 +37,8 @@ final class KafkaClients {
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         props.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
+        // A batch's records are sent back to back inside one transaction: lingering only delays the commit.
+        props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
         // A transaction holds a batch of finished runs for milliseconds; if this executor dies inside one, the
         // partitions' next owner cannot read committed offsets until it times out, so keep that short.
         props.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
