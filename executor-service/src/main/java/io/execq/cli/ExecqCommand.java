@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Kafka-driven code execution in hardened sandboxes.",
         subcommands = {SubmitCommand.class, ResultsCommand.class, ReplayCommand.class, BrokerCommand.class,
-                DemoCommand.class, CommandLine.HelpCommand.class})
+                DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class ExecqCommand implements Runnable {
 
     @CommandLine.Spec

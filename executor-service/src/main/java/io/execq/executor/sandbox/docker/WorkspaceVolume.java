@@ -22,7 +22,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * the volume root stays root-owned and the 65534-owned workspace is its {@code work} sub-directory, created by
  * the same tar that carries the files.
  */
-final class WorkspaceVolume {
+public final class WorkspaceVolume {
 
     /** The workspace inside the container: default working dir and {@code HOME}. */
     static final String WORKSPACE = HardenedHostConfig.VOLUME_MOUNT + "/work";
@@ -34,7 +34,7 @@ final class WorkspaceVolume {
     }
 
     /** Creates an empty, labelled volume and returns its name. */
-    static String create(DockerClient docker, SandboxSpec spec, Instant now) {
+    public static String create(DockerClient docker, SandboxSpec spec, Instant now) {
         String name = "execq-" + UUID.randomUUID();
         docker.createVolumeCmd().withName(name).withLabels(HardenedHostConfig.labels(spec, now)).exec();
         return name;
@@ -53,7 +53,7 @@ final class WorkspaceVolume {
         return spec.workingDir().map(dir -> WORKSPACE + "/" + dir).orElse(WORKSPACE);
     }
 
-    static void remove(DockerClient docker, String name) {
+    public static void remove(DockerClient docker, String name) {
         docker.removeVolumeCmd(name).exec();
     }
 
