@@ -124,7 +124,9 @@ final class BenchCommand implements Callable<Integer> {
             settings = new BenchSettings(backends(), command, image, longCommand, longRuns, dockerHost,
                     Optional.ofNullable(bootstrapServers), executorOptions, timeout);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e, null, null);
+            // Relations between values are checked by the records; report them like picocli's own usage errors.
+            return ExecqCommand.usageError(new CommandLine.ParameterException(spec.commandLine(), e.getMessage()),
+                    new String[0]);
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
