@@ -8,24 +8,16 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /** {@code docker run --rm} with the sandbox's hardening as flags ({@link DockerRunFlags}): what a script would do. */
-final class DockerCliSeries implements Series {
+final class DockerCliSeries extends NamedSeries {
 
     private final String dockerHost;
     private final Supplier<SandboxSpec> specs;
 
     DockerCliSeries(String dockerHost, Supplier<SandboxSpec> specs) {
+        super("raw-docker-cli", "docker run --rm with the HardenedHostConfig values as flags (anonymous workspace "
+                + "volume)");
         this.dockerHost = dockerHost;
         this.specs = specs;
-    }
-
-    @Override
-    public String name() {
-        return "raw-docker-cli";
-    }
-
-    @Override
-    public String description() {
-        return "docker run --rm with the HardenedHostConfig values as flags (anonymous workspace volume)";
     }
 
     @Override

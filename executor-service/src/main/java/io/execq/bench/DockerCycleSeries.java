@@ -14,24 +14,16 @@ import java.util.function.Supplier;
  * sandbox's hardening ({@link HardenedHostConfig#harden}), start, wait, force-remove, remove the volume. No
  * attach, no output capture, no OOM verdict: what remains is Docker's own cost of a hardened container.
  */
-final class DockerCycleSeries implements Series {
+final class DockerCycleSeries extends NamedSeries {
 
     private final DockerClient client;
     private final Supplier<SandboxSpec> specs;
 
     DockerCycleSeries(DockerClient client, Supplier<SandboxSpec> specs) {
+        super("raw-docker-java", "docker-java: create volume, create container with HardenedHostConfig, start, "
+                + "wait, remove both");
         this.client = client;
         this.specs = specs;
-    }
-
-    @Override
-    public String name() {
-        return "raw-docker-java";
-    }
-
-    @Override
-    public String description() {
-        return "docker-java: create volume, create container with HardenedHostConfig, start, wait, remove both";
     }
 
     @Override

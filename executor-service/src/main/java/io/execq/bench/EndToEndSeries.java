@@ -12,10 +12,8 @@ import java.util.function.Supplier;
  * One request through the SDK: {@link ExecutionClient#execute} and wait for its result. Pointed at an executor it
  * is execq end to end; pointed at the {@link KafkaFloorRelay} it is the Kafka floor.
  */
-final class EndToEndSeries implements Series {
+final class EndToEndSeries extends NamedSeries {
 
-    private final String name;
-    private final String description;
     private final ExecutionClient client;
     private final Supplier<ExecutionRequest> requests;
     private final Predicate<ExecutionResult> expected;
@@ -23,8 +21,7 @@ final class EndToEndSeries implements Series {
 
     EndToEndSeries(String name, String description, ExecutionClient client, Supplier<ExecutionRequest> requests,
             Predicate<ExecutionResult> expected, Duration timeout) {
-        this.name = name;
-        this.description = description;
+        super(name, description);
         this.client = client;
         this.requests = requests;
         this.expected = expected;
@@ -32,21 +29,11 @@ final class EndToEndSeries implements Series {
     }
 
     @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public String description() {
-        return description;
-    }
-
-    @Override
     public void sample() throws Exception {
         ExecutionResult result = client.execute(requests.get(), timeout)
                 .get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
         if (!expected.test(result)) {
-            throw new IllegalStateException(name + ": unexpected result " + result.getStatus() + " on "
+            throw new IllegalStateException(name() + ": unexpected result " + result.getStatus() + " on "
                     + result.getBackend() + " exit " + result.getExitCode() + ": " + result.getError());
         }
     }

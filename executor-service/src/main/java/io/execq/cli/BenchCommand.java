@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -108,15 +109,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print bench.json to stdout instead of the tables.")
     boolean json;
 
-    @Option(names = "--verbose", description = "Also show the executor's and sandboxes' log lines.")
-    boolean verbose;
+    @Mixin
+    ExecutorLogOption log;
 
     @Override
     public Integer call() throws Exception {
-        if (!verbose) {
-            ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.execq"))
-                    .setLevel(ch.qos.logback.classic.Level.WARN);
-        }
+        log.apply();
         BenchPlan plan;
         BenchSettings settings;
         try {
