@@ -56,6 +56,13 @@ final class KafkaFloor implements AutoCloseable {
         return client;
     }
 
+    /** Fails a sample at once when the relay has stopped, instead of letting it wait for its timeout. */
+    void requireRelayRunning() {
+        if (relay.failure() != null) {
+            throw new IllegalStateException("the Kafka floor relay stopped: " + relay.failure(), relay.failure());
+        }
+    }
+
     /** Created topics reach every broker's metadata cache a moment after the controller acknowledges them. */
     private static void awaitMetadata(Admin admin, TopicSettings topics) throws InterruptedException {
         long deadline = System.nanoTime() + METADATA_WAIT.toNanos();

@@ -78,10 +78,13 @@ final class SeriesCatalog implements AutoCloseable {
         if (settings.docker()) {
             series.addAll(opened(DockerSeries.open(settings.dockerHost(), settings.image(), this::spec)).series());
         }
-        ExecutionClient floorClient = opened(KafkaFloor.open(environment.bootstrapServers())).client();
+        KafkaFloor floor = opened(KafkaFloor.open(environment.bootstrapServers()));
         series.add(new EndToEndSeries("kafka-floor", "SDK execute -> requests topic -> relay consumer -> result and "
-                + "offsets in one transaction -> SDK read_committed reader; nothing executed", floorClient,
-                () -> request(Isolation.PROCESS, settings.command()),
+                + "offsets in one transaction -> SDK read_committed reader; nothing executed", floor.client(),
+                () -> {
+                    floor.requireRelayRunning();
+                    return request(Isolation.PROCESS, settings.command());
+                },
                 r -> r.getStatus() == ExecutionStatus.REJECTED && KafkaFloorRelay.REASON.equals(r.getError()),
                 settings.timeout()));
         ExecutionClient client = executionClient(environment);
