@@ -38,4 +38,27 @@ class BenchCommandTest {
         assertThat(run.status()).isEqualTo(2);
         assertThat(run.err()).contains("--backend");
     }
+
+    @Test
+    void commandTakesAnArgvWithDashedArgumentsAndReplacesTheDefault() {
+        var parsed = ExecqCommand.commandLine().parseArgs("bench", "--command", "sh", "-c", "echo hi", "--requests",
+                "7", "--long-command", "sleep", "1", "--executor-option", "request-partitions=32");
+        BenchCommand bench = (BenchCommand) parsed.subcommand().commandSpec().userObject();
+
+        assertThat(bench.command).containsExactly("sh", "-c", "echo hi");
+        assertThat(bench.longCommand).containsExactly("sleep", "1");
+        assertThat(bench.requests).isEqualTo(7);
+        assertThat(bench.executorOptions).containsEntry("request-partitions", "32");
+    }
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        var parsed = ExecqCommand.commandLine().parseArgs("bench");
+        BenchCommand bench = (BenchCommand) parsed.subcommand().commandSpec().userObject();
+
+        assertThat(bench.command).containsExactly("echo", "bench");
+        assertThat(bench.concurrency).containsExactly(1, 4, 16);
+        assertThat(bench.backend).isEqualTo(BenchCommand.BackendChoice.BOTH);
+        assertThat(bench.scenario).isEqualTo(io.execq.bench.Scenario.THROUGHPUT);
+    }
 }
