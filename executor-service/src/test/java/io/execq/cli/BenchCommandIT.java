@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BenchCommandIT {
 
     /** Small, so that the Docker series (a hardened container lifecycle per sample) keep the test short. */
-    private static final int REQUESTS = 8;
+    private static final int REQUESTS = 5;
 
     @TempDir
     Path tmp;
