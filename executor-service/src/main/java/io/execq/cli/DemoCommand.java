@@ -18,6 +18,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -45,16 +46,12 @@ final class DemoCommand implements Callable<Integer> {
                     + "in the process fallback.")
     String dockerHost;
 
-    @Option(names = "--verbose", description = "Also show the executor's own log lines (hidden by default).")
-    boolean verbose;
+    @Mixin
+    ExecutorLogOption log;
 
     @Override
     public Integer call() throws Exception {
-        if (!verbose) {
-            // The table is the demo's output; per-run INFO lines on stderr would bury it.
-            ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.execq"))
-                    .setLevel(ch.qos.logback.classic.Level.WARN);
-        }
+        log.apply(); // the table is the demo's output
         PrintWriter out = spec.commandLine().getOut();
         boolean docker = DemoEnvironment.dockerAvailable(dockerHost);
         if (docker && !ensureImages(out)) {

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Kafka-driven code execution in hardened sandboxes.",
         subcommands = {SubmitCommand.class, ResultsCommand.class, ReplayCommand.class, BrokerCommand.class,
-                DemoCommand.class, CommandLine.HelpCommand.class})
+                DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class ExecqCommand implements Runnable {
 
     @CommandLine.Spec
@@ -29,7 +29,7 @@ public final class ExecqCommand implements Runnable {
     }
 
     /** A usage error: the message and a pointer to --help, not the whole usage text; exit status 2. */
-    private static int usageError(CommandLine.ParameterException e, String[] args) {
+    static int usageError(CommandLine.ParameterException e, String[] args) {
         CommandLine failed = e.getCommandLine();
         failed.getErr().println(e.getMessage());
         failed.getErr().println("Try '" + failed.getCommandSpec().qualifiedName() + " --help' for usage.");

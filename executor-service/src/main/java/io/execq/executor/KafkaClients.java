@@ -13,9 +13,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The Kafka client configurations of an executor: the operator's pass-through properties (TLS, SASL, ...) first,
- * then the settings execq's guarantees depend on, which the operator cannot override by accident.
+ * then the settings execq's guarantees depend on, which the operator cannot override by accident. Public so that
+ * {@code execq bench}'s Kafka floor measures exactly these settings.
  */
-final class KafkaClients {
+public final class KafkaClients {
 
     private KafkaClients() {
     }
@@ -27,7 +28,7 @@ final class KafkaClients {
     }
 
     /** One transaction per batch of results; the transactional id fences an earlier life of this executor. */
-    static Map<String, Object> transactionalProducer(ExecutorConfig config, String bootstrapServers) {
+    public static Map<String, Object> transactionalProducer(ExecutorConfig config, String bootstrapServers) {
         Map<String, Object> props = base(config, bootstrapServers);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, config.executorId() + "-results");
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "execq-executor-" + config.executorId());
@@ -49,7 +50,7 @@ final class KafkaClients {
      * Values stay bytes: decoding is a pipeline stage, so an undecodable record becomes a dead letter instead of
      * an exception inside {@code poll()}.
      */
-    static Map<String, Object> requestConsumer(ExecutorConfig config, String bootstrapServers) {
+    public static Map<String, Object> requestConsumer(ExecutorConfig config, String bootstrapServers) {
         Map<String, Object> props = base(config, bootstrapServers);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, config.executorId() + "-requests");
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.get(ExecutorConfig.GROUP_ID));

@@ -70,7 +70,7 @@ public final class RequestValidator {
         }
     }
 
-    /** The sandbox's view of effective limits. */
+    /** The sandbox's form of effective limits (also used by {@code execq bench} for its raw series). */
     public static SandboxLimits sandboxLimits(EffectiveLimits limits) {
         return new SandboxLimits(Duration.ofMillis(limits.getTimeoutMillis()), limits.getMemoryBytes(),
                 limits.getMilliCpus(), limits.getPids(), limits.getMaxOutputBytes());

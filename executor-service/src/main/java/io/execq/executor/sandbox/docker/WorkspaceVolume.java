@@ -23,7 +23,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * the volume root stays root-owned and the 65534-owned workspace is its {@code work} sub-directory, created by
  * the same tar that carries the files.
  */
-final class WorkspaceVolume {
+public final class WorkspaceVolume {
 
     private static final String WORKSPACE = HardenedHostConfig.WORKSPACE;
     private static final int RUN_UID = 65534;
@@ -41,7 +41,7 @@ final class WorkspaceVolume {
     }
 
     /** Creates an empty, labelled volume and returns its name. */
-    static String create(DockerClient docker, SandboxSpec spec, Instant now) {
+    public static String create(DockerClient docker, SandboxSpec spec, Instant now) {
         String name = "execq-" + UUID.randomUUID();
         docker.createVolumeCmd().withName(name).withLabels(HardenedHostConfig.labels(spec, now)).exec();
         return name;
@@ -60,7 +60,7 @@ final class WorkspaceVolume {
         return spec.workingDir().map(dir -> WORKSPACE + "/" + dir).orElse(WORKSPACE);
     }
 
-    static void remove(DockerClient docker, String name) {
+    public static void remove(DockerClient docker, String name) {
         docker.removeVolumeCmd(name).exec();
     }
 
