@@ -3,15 +3,15 @@ package io.execq.bench;
 import com.github.dockerjava.api.DockerClient;
 import io.execq.executor.sandbox.SandboxSpec;
 import io.execq.executor.sandbox.docker.HardenedHostConfig;
-import io.execq.executor.sandbox.docker.WorkspaceVolume;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * The Docker floor through docker-java: create the workspace volume, create the container with exactly the
- * sandbox's hardening ({@link HardenedHostConfig#harden}), start, wait, force-remove, remove the volume. No
+ * sandbox's hardening ({@link HardenedHostConfig#harden}), start, wait, force-remove. No
  * attach, no output capture, no OOM verdict: what remains is Docker's own cost of a hardened container.
  */
 final class DockerCycleSeries extends NamedSeries {
@@ -20,8 +20,8 @@ final class DockerCycleSeries extends NamedSeries {
     private final Supplier<SandboxSpec> specs;
 
     DockerCycleSeries(DockerClient client, Supplier<SandboxSpec> specs) {
-        super("raw-docker-java", "docker-java: create volume, create container with HardenedHostConfig, start, "
-                + "wait, remove both");
+        super("raw-docker-java", "docker-java: create container with HardenedHostConfig (tmpfs workspace), start, "
+                + "wait, remove");
         this.client = client;
         this.specs = specs;
     }
@@ -30,10 +30,11 @@ final class DockerCycleSeries extends NamedSeries {
     public void sample() throws Exception {
         SandboxSpec spec = specs.get();
         Instant now = Instant.now();
-        String volume = WorkspaceVolume.create(client, spec, now);
         String container = null;
         try {
-            container = HardenedHostConfig.harden(client.createContainerCmd(spec.image()), spec, volume, now)
+            // A run without files gets the sandbox's tmpfs workspace (no volume), as DockerSandbox does.
+            container = HardenedHostConfig.harden(client.createContainerCmd(spec.image()), spec.limits(),
+                            HardenedHostConfig.labels(spec, now), Optional.empty())
                     .withEntrypoint(spec.argv()).withCmd(List.of()).exec().getId();
             client.startContainerCmd(container).exec();
             int exit = client.waitContainerCmd(container).start()
@@ -45,7 +46,6 @@ final class DockerCycleSeries extends NamedSeries {
             if (container != null) {
                 client.removeContainerCmd(container).withForce(true).exec();
             }
-            WorkspaceVolume.remove(client, volume);
         }
     }
 }

@@ -15,22 +15,23 @@ class BenchDockerRunFlagsTest {
 
     @Test
     void everyHardeningValueOfTheHostConfigBecomesAFlag() {
-        List<String> flags = DockerRunFlags.of(HardenedHostConfig.hostConfig(LIMITS, null),
+        List<String> flags = DockerRunFlags.of(HardenedHostConfig.hostConfig(LIMITS, java.util.Optional.empty()),
                 HardenedHostConfig.RUN_USER, Map.of("execq.managed", "true"));
 
         assertThat(String.join(" ", flags)).isEqualTo(String.join(" ",
                 "--network none --read-only --cap-drop ALL --security-opt no-new-privileges --pids-limit 32",
                 "--memory " + (64L << 20), "--memory-swap " + (64L << 20), "--cpus 0.500 --ipc private",
+                "--tmpfs " + HardenedHostConfig.WORKSPACE + ":" + HardenedHostConfig.WORKSPACE_TMPFS_OPTIONS,
                 "--tmpfs /tmp:" + HardenedHostConfig.TMPFS_OPTIONS,
                 "--ulimit nofile=256:256", "--ulimit fsize=" + HardenedHostConfig.FSIZE_LIMIT_BYTES + ":"
                         + HardenedHostConfig.FSIZE_LIMIT_BYTES,
-                "--log-driver none --mount type=volume,dst=/execq,volume-nocopy --user 65534:65534",
+                "--log-driver none --user 65534:65534",
                 "--label execq.managed=true"));
     }
 
     @Test
     void aNamedVolumeKeepsItsSource() {
-        List<String> flags = DockerRunFlags.of(HardenedHostConfig.hostConfig(LIMITS, "execq-vol"),
+        List<String> flags = DockerRunFlags.of(HardenedHostConfig.hostConfig(LIMITS, java.util.Optional.of("execq-vol")),
                 HardenedHostConfig.RUN_USER, Map.of());
 
         assertThat(flags).contains("type=volume,src=execq-vol,dst=/execq,volume-nocopy");

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BenchCommandIT {
 
-    /** Small, so that the Docker series (a hardened container lifecycle per sample) keep the test short. */
-    private static final int REQUESTS = 5;
+    /** As the issue asks; one concurrency level keeps the Docker series (a container per sample) near a minute. */
+    private static final int REQUESTS = 50;
 
     @TempDir
     Path tmp;
@@ -34,11 +34,10 @@ class BenchCommandIT {
         Path report = tmp.resolve("report");
 
         CliRun run = CliRun.of("bench", "--requests", Integer.toString(REQUESTS), "--backend", "both",
-                "--concurrency", "1,4", "--warmup", "1", "--rounds", "2", "--report", report.toString());
+                "--concurrency", "4", "--warmup", "1", "--rounds", "2", "--report", report.toString());
 
         assertThat(run.status()).as(run.out() + run.err()).isZero();
-        for (String file : List.of("report.md", "bench.json", "latency-cdf-c1.png", "latency-cdf-c4.png",
-                "throughput.png")) {
+        for (String file : List.of("report.md", "bench.json", "latency-cdf-c4.png", "throughput.png")) {
             assertThat(report.resolve(file)).isNotEmptyFile();
         }
         assertThat(Files.readAllBytes(report.resolve("throughput.png"))).startsWith(0x89, 'P', 'N', 'G');
@@ -56,11 +55,10 @@ class BenchCommandIT {
             expected.add("raw-docker-cli");
         }
         assertThat(levels.keySet()).isEqualTo(expected);
-        assertThat(levels.values()).allSatisfy(l -> assertThat(l).containsExactly(1, 4));
+        assertThat(levels.values()).allSatisfy(l -> assertThat(l).containsExactly(4));
         List<String> overheads = new ArrayList<>();
         json.get("overheads").forEach(o -> overheads.add(o.get("execq").asText() + "@" + o.get("concurrency")));
-        assertThat(overheads).containsExactlyInAnyOrder("execq-process@1", "execq-docker@1", "execq-process@4",
-                "execq-docker@4");
+        assertThat(overheads).containsExactlyInAnyOrder("execq-process@4", "execq-docker@4");
         assertThat(run.out()).contains("| series | conc. | samples |").contains("| execq-docker | 4 | " + REQUESTS
                 + " | 0 |");
         assertThat(report.resolve("report.md")).content().isEqualTo(run.out());
