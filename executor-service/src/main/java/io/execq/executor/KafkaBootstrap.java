@@ -25,6 +25,8 @@ public final class KafkaBootstrap implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaBootstrap.class);
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
+    /** With {@code --embedded-kafka never} there is no alternative to wait for: a loaded broker gets longer. */
+    static final Duration NEVER_PROBE_TIMEOUT = Duration.ofSeconds(20);
 
     private final String bootstrapServers;
     private final Optional<EmbeddedKafka> embedded;
@@ -47,7 +49,7 @@ public final class KafkaBootstrap implements AutoCloseable {
                     Duration.ofSeconds(60));
             return new KafkaBootstrap(kafka.bootstrapServers(), Optional.of(kafka));
         }
-        if (mode == EmbeddedKafkaMode.NEVER && !answers(config, bootstrap)) {
+        if (mode == EmbeddedKafkaMode.NEVER && !answers(config, bootstrap, NEVER_PROBE_TIMEOUT)) {
             throw new IllegalStateException("No Kafka broker answers at " + bootstrap
                     + " (--embedded-kafka never)");
         }
@@ -78,11 +80,15 @@ public final class KafkaBootstrap implements AutoCloseable {
     }
 
     static boolean answers(ExecutorConfig config, String bootstrap) {
+        return answers(config, bootstrap, PROBE_TIMEOUT);
+    }
+
+    private static boolean answers(ExecutorConfig config, String bootstrap, Duration timeout) {
         Map<String, Object> props = KafkaClients.admin(config, bootstrap);
-        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) PROBE_TIMEOUT.toMillis());
-        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) PROBE_TIMEOUT.toMillis());
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         try (Admin admin = Admin.create(props)) {
-            return !admin.describeCluster().nodes().get(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).isEmpty();
+            return !admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS).isEmpty();
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             return false;
         } catch (InterruptedException e) {

@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The consumer loop, in the shape of the {@code KafkaConsumer} Javadoc's runner: a {@code closed} flag, {@code poll},
- * hand off to the {@link Scheduler}, publish what completed through the {@link ResultPublisher}, {@code wakeup()} on
- * shutdown. {@code poll()} keeps running however long a run takes, so this member never leaves the group; the
+ * hand off to the {@link Scheduler}, publish what completed through the {@link ResultPublisher} (one transaction at a
+ * time, on the {@link PublishPipeline}'s thread, so polling and starting runs go on while it commits),
+ * {@code wakeup()} on shutdown and whenever a run or a transaction ends. {@code poll()} keeps running however long a run takes, so this member never leaves the group; the
  * partitions that are busy are paused instead.
  */
 public final class ConsumerLoop implements Runnable {
@@ -33,6 +34,7 @@ public final class ConsumerLoop implements Runnable {
     private final String topic;
     private final Scheduler scheduler;
     private final ResultPublisher publisher;
+    private final PublishPipeline publishing;
     private final PipelineMetrics metrics;
     private final Duration shutdownGrace;
     private final Clock clock;
@@ -52,6 +54,7 @@ public final class ConsumerLoop implements Runnable {
         this.shutdownGrace = shutdownGrace;
         this.clock = clock;
         scheduler.onReport(this::wake);
+        this.publishing = new PublishPipeline(publisher, this::wake);
     }
 
     @Override
@@ -73,6 +76,7 @@ public final class ConsumerLoop implements Runnable {
         } finally {
             scheduler.cancelAll();
             joined.set(false);
+            awaitPublishing();
             closeQuietly();
             stopped.countDown();
         }
@@ -110,7 +114,8 @@ public final class ConsumerLoop implements Runnable {
 
     private void step() {
         poll();
-        publish(scheduler.takeCompletions());
+        settle(false);
+        publishAsync();
         scheduler.advance();
         pausePartitions();
     }
@@ -140,23 +145,49 @@ public final class ConsumerLoop implements Runnable {
             consumer.pause(consumer.assignment());
             poll();
             scheduler.advance();
-            publish(scheduler.takeCompletions());
+            settle(false);
+            publishAsync();
         }
-        publish(scheduler.takeCompletions());
+        publishNow();
         if (scheduler.inFlight() > 0) {
             LOG.warn("{} run(s) still going after the {} grace period: killing them; their requests stay "
                     + "uncommitted for another member", scheduler.inFlight(), shutdownGrace);
         }
     }
 
-    private void publish(CommitBatch batch) {
-        try {
-            publisher.publish(batch, consumer.groupMetadata());
-            scheduler.committed(batch);
-        } catch (PublishAbortedException e) {
-            LOG.warn("{}; re-reading what was not committed", e.getMessage());
-            rewind(batch);
+    /**
+     * Hands what completed to the publishing thread when no transaction is in flight; otherwise it waits for the next
+     * step (and joins whatever completes meanwhile). The loop polls and starts runs while a transaction commits.
+     */
+    private void publishAsync() {
+        if (publishing.idle()) {
+            CommitBatch batch = scheduler.takeCompletions();
+            if (!batch.isEmpty()) {
+                publishing.start(batch, consumer.groupMetadata());
+            }
         }
+    }
+
+    /** Waits for the transaction in flight, then commits everything completed so far (rebalance, shutdown). */
+    private void publishNow() {
+        settle(true);
+        CommitBatch batch = scheduler.takeCompletions();
+        if (!batch.isEmpty()) {
+            publishing.start(batch, consumer.groupMetadata());
+            settle(true);
+        }
+    }
+
+    /** Applies the outcome of the transaction in flight, if it ended ({@code wait}: once it has). */
+    private void settle(boolean wait) {
+        publishing.settle(wait).ifPresent(outcome -> {
+            if (outcome instanceof PublishPipeline.Aborted aborted) {
+                LOG.warn("{}; re-reading what was not committed", aborted.cause().getMessage());
+                rewind(aborted.batch());
+            } else {
+                scheduler.committed(outcome.batch());
+            }
+        });
     }
 
     /**
@@ -183,6 +214,15 @@ public final class ConsumerLoop implements Runnable {
         consumer.resume(resumed);
         inFlight = scheduler.inFlight();
         metrics.observe(paused.size(), scheduler.waitingForSandbox(), inFlight);
+    }
+
+    private void awaitPublishing() {
+        try {
+            settle(true);
+        } catch (RuntimeException e) {
+            LOG.warn("The last result transaction failed: {}", e.toString());
+        }
+        publishing.close();
     }
 
     private void closeQuietly() {
@@ -227,14 +267,16 @@ public final class ConsumerLoop implements Runnable {
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             // Commit what already finished while the generation is still ours; what is running is abandoned and
             // will run again on the new owner.
-            publish(scheduler.takeCompletions());
+            publishNow();
             scheduler.revoked(partitions);
             LOG.info("Partitions revoked: {}", partitions);
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            // Our generation is gone: committing now would be rejected or, worse, race the new owner.
+            // Our generation is gone: committing now would be rejected or, worse, race the new owner. A transaction
+            // already in flight ends first (it commits nothing of ours, or is fenced).
+            settle(true);
             scheduler.revoked(partitions);
             LOG.warn("Partitions lost: {}", partitions);
         }

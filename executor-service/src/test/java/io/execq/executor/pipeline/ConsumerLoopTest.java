@@ -61,12 +61,17 @@ class ConsumerLoopTest {
             consumer.updateBeginningOffsets(Map.of(TP, 0L));
             expiredRequests.forEach(consumer::addRecord);
         });
-        consumer.schedulePollTask(() -> { }); // the step whose publish fails and rewinds
-        consumer.schedulePollTask(() -> {
-            assertThat(consumer.position(TP)).as("rewound to the batch's first offset").isEqualTo(0L);
-            producer.commitTransactionException = null;
-            expiredRequests.forEach(consumer::addRecord); // what a real broker returns after the seek
-        });
+        // Publishing runs on its own thread: poll until the failed transaction has been settled by a rewind.
+        Runnable[] rereadAfterRewind = new Runnable[1];
+        rereadAfterRewind[0] = () -> {
+            if (producer.transactionAborted() && consumer.position(TP) == 0L) {
+                producer.commitTransactionException = null;
+                expiredRequests.forEach(consumer::addRecord); // what a real broker returns after the seek
+            } else {
+                consumer.schedulePollTask(rereadAfterRewind[0]);
+            }
+        };
+        consumer.schedulePollTask(rereadAfterRewind[0]);
         Thread thread = new Thread(loop);
         thread.start();
 

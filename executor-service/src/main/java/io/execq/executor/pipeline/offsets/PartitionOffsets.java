@@ -98,7 +98,8 @@ public final class PartitionOffsets {
     public void committed(OffsetAndMetadata point) {
         completed.removeThrough(point.offset() - 1);
         committedOffset = point.offset();
-        committedCompleted = completed.copy(); // exactly what point.metadata() encodes
+        // What the commit says, not what is completed now: completions after the batch was taken are not in it.
+        committedCompleted = OffsetMapCodec.decode(point.offset(), point.metadata());
     }
 
     /**
