@@ -17,6 +17,8 @@ public final class PipelineMetrics {
     private final Counter retries;
     private final Counter skippedCompleted;
     private final Timer queueWait;
+    private final Timer transactions;
+    private final io.micrometer.core.instrument.DistributionSummary batchSize;
 
     public PipelineMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -28,6 +30,11 @@ public final class PipelineMetrics {
         this.skippedCompleted = Counter.builder("execq.records.skipped.completed")
                 .description("Fetched records skipped because the committed offset map names them completed "
                         + "(a previous owner committed their results)").register(registry);
+        this.transactions = Timer.builder("execq.publish.transaction")
+                .description("Result transactions, begin to commit (or abort)").publishPercentileHistogram()
+                .register(registry);
+        this.batchSize = io.micrometer.core.instrument.DistributionSummary.builder("execq.publish.batch.size")
+                .description("Completions committed per transaction").register(registry);
         this.queueWait = Timer.builder("execq.queue.wait").description("From submission to the start of the run")
                 .publishPercentileHistogram().register(registry);
     }
@@ -40,6 +47,12 @@ public final class PipelineMetrics {
 
     void skippedCompleted() {
         skippedCompleted.increment();
+    }
+
+    /** A result transaction of {@code completions} ended after {@code duration}. */
+    void transaction(int completions, Duration duration) {
+        transactions.record(duration);
+        batchSize.record(completions);
     }
 
     void retried() {

@@ -66,6 +66,7 @@ public final class ResultPublisher implements AutoCloseable {
         if (batch.isEmpty()) {
             return;
         }
+        long start = System.nanoTime();
         try {
             producer.beginTransaction();
             for (Completion completion : batch.completions()) {
@@ -85,6 +86,8 @@ public final class ResultPublisher implements AutoCloseable {
             abort(e);
             throw new PublishAbortedException("Transaction of " + batch.completions().size() + " completions aborted: "
                     + e.getMessage(), e);
+        } finally {
+            metrics.transaction(batch.completions().size(), java.time.Duration.ofNanos(System.nanoTime() - start));
         }
     }
 

@@ -61,6 +61,8 @@ public final class Scheduler {
     private final Queue<RunOutcome> reported = new ConcurrentLinkedQueue<>();
     private final List<Completion> completions = new ArrayList<>();
     private boolean admitting = true;
+    /** When the oldest completion not yet taken completed (null while there is none). */
+    private Instant completionsSince;
     private volatile Runnable onReport = () -> { };
 
     public Scheduler(RequestValidator validator, ResultFactory results, SandboxSelector sandboxes,
@@ -102,6 +104,9 @@ public final class Scheduler {
             }
         }
         completions.removeIf(c -> revoked.contains(c.partition()));
+        if (completions.isEmpty()) {
+            completionsSince = null;
+        }
     }
 
     /**
@@ -115,6 +120,9 @@ public final class Scheduler {
         }
         abandon(old);
         completions.removeIf(c -> c.partition().equals(tp));
+        if (completions.isEmpty()) {
+            completionsSince = null;
+        }
         OptionalLong from = old.offsets.rewind();
         partitions.put(tp, new PartitionWork(tp, old.offsets));
         return from;
@@ -163,7 +171,14 @@ public final class Scheduler {
         }
         CommitBatch batch = new CommitBatch(completions, offsets);
         completions.clear();
+        completionsSince = null;
         return batch;
+    }
+
+    /** Since when completions wait to be taken, after applying what the runs reported; empty when none does. */
+    public Optional<Instant> completionsWaitingSince() {
+        collectReported();
+        return Optional.ofNullable(completionsSince);
     }
 
     /** {@code batch}'s transaction committed: its offsets are what a rewind goes back to. */
@@ -210,6 +225,7 @@ public final class Scheduler {
         partitions.values().forEach(this::abandon);
         partitions.clear();
         completions.clear();
+        completionsSince = null;
     }
 
     /** Decodes and validates fetched records while the partition's offset map has room for their completion. */
@@ -279,6 +295,9 @@ public final class Scheduler {
 
     private void complete(PartitionWork work, Completion completion) {
         work.offsets.completed(completion.offset());
+        if (completions.isEmpty()) {
+            completionsSince = clock.instant();
+        }
         completions.add(completion);
         metrics.completed(completion);
     }
