@@ -58,6 +58,11 @@ public final class ExecutorInstance implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         PipelineMetrics metrics = new PipelineMetrics(registry);
+        // Heap, GC and threads, so that sizing (-Xmx, see the README) can be checked on a running executor.
+        new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.jvm.JvmGcMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
         registry.gauge("execq.docker.healthy", sandboxes.health(), h -> h.available() ? 1 : 0);
         sandboxes.bindTo(registry);
 
