@@ -3,7 +3,6 @@ package io.execq.executor.pipeline.offsets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.List;
 import java.util.Random;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -79,10 +78,5 @@ class OffsetMapCodecTest {
             ranges.add(offset);
         }
         return ranges;
-    }
-
-    @SuppressWarnings("unused")
-    private static List<Long> list(long... offsets) {
-        return java.util.Arrays.stream(offsets).boxed().toList();
     }
 }
