@@ -18,6 +18,8 @@ public final class Topics {
 
     private static final Logger LOG = LoggerFactory.getLogger(Topics.class);
 
+    static final java.time.Duration VISIBLE_TIMEOUT = java.time.Duration.ofSeconds(30);
+
     private final Admin admin;
 
     public Topics(Admin admin) {
@@ -55,7 +57,37 @@ public final class Topics {
                 // Another executor created it between our listing and our create: that is fine.
             }
         }
+        awaitVisible(created, wanted);
         return created;
+    }
+
+    /**
+     * A created topic reaches the brokers' metadata a moment after the controller acknowledges it; until then a
+     * client that asks for its partitions (the SDK's result reader, started right after the executor) is told it
+     * does not exist. Waits until every partition has a leader, or {@link #VISIBLE_TIMEOUT} passes (then it logs).
+     */
+    private void awaitVisible(List<String> created, List<NewTopic> wanted) throws InterruptedException {
+        if (created.isEmpty()) {
+            return;
+        }
+        long deadline = System.nanoTime() + VISIBLE_TIMEOUT.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            try {
+                Map<String, TopicDescription> described = admin.describeTopics(created).allTopicNames().get();
+                boolean ready = wanted.stream().filter(t -> created.contains(t.name())).allMatch(t -> {
+                    TopicDescription d = described.get(t.name());
+                    return d != null && d.partitions().size() == t.numPartitions()
+                            && d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+                });
+                if (ready) {
+                    return;
+                }
+            } catch (ExecutionException e) {
+                // Not known to the broker's metadata yet.
+            }
+            Thread.sleep(100);
+        }
+        LOG.warn("Created topics {} are not visible in the cluster metadata after {}", created, VISIBLE_TIMEOUT);
     }
 
     private static NewTopic topic(String name, int partitions, TopicSettings settings) {
