@@ -1,28 +1,31 @@
 package io.execq.testing;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * {@code execq serve} as separate JVMs from the built jar, on a test's private topics, for tests that kill an
- * executor with SIGKILL. Each one logs to {@code <logs>/<id>.out}; {@link #close} stops what is left.
+ * executor with SIGKILL. A JUnit extension ({@code @RegisterExtension}): what a test started is stopped after it.
+ * Each executor logs to {@code <temp dir>/<id>.out}.
  */
-public final class ExecutorProcesses implements AutoCloseable {
+public final class ExecutorProcesses implements AfterEachCallback {
 
-    private final Path logs;
     private final List<Process> started = new ArrayList<>();
-
-    public ExecutorProcesses(Path logs) {
-        this.logs = logs;
-    }
+    private Path logs;
 
     /**
      * Starts one executor of {@code group} on {@code topics}, with fast failover settings and {@code extra} options.
      */
     public Process start(ExecqTopics topics, String group, String id, List<String> extra) throws IOException {
+        if (logs == null) {
+            logs = Files.createTempDirectory("execq-executors");
+        }
         List<String> command = new ArrayList<>(List.of("java", "-Dexecq.log.dir=" + logs.resolve(id), "-jar",
                 Path.of("target", "execq.jar").toString(), "serve", "--embedded-kafka", "never",
                 "--group-id", group, "--executor-id", id,
@@ -36,12 +39,13 @@ public final class ExecutorProcesses implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void afterEach(ExtensionContext context) throws InterruptedException {
         for (Process process : started) {
             process.destroy();
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
             }
         }
+        started.clear();
     }
 }

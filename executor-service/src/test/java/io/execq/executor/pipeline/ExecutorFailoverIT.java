@@ -11,7 +11,6 @@ import io.execq.testing.ExecqTopics;
 import io.execq.testing.ExecutorProcesses;
 import io.execq.testing.TestKafka;
 import io.execq.testing.TopicReader;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -22,10 +21,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two executor processes share a group; one is killed with SIGKILL mid-batch. Nothing is lost and no duplicate
@@ -34,20 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ExecutorFailoverIT {
 
-    @TempDir
-    Path logs;
-
-    private ExecutorProcesses executors;
-
-    @BeforeEach
-    void executors() {
-        executors = new ExecutorProcesses(logs);
-    }
-
-    @AfterEach
-    void stopExecutors() throws InterruptedException {
-        executors.close();
-    }
+    @RegisterExtension
+    final ExecutorProcesses executors = new ExecutorProcesses();
 
     @Test
     void twoExecutorsSplitTheWorkAndKillingOneLosesAndDuplicatesNothing() throws Exception {

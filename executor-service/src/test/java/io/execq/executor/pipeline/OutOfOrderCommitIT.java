@@ -16,7 +16,6 @@ import io.execq.testing.TestKafka;
 import io.execq.testing.TopicReader;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -26,10 +25,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Completions above a partition's low-water mark are committed in the offset map; when the partition changes owner —
@@ -40,20 +37,8 @@ class OutOfOrderCommitIT {
 
     private static final int PARTITIONS = 4;
 
-    @TempDir
-    Path logs;
-
-    private ExecutorProcesses executors;
-
-    @BeforeEach
-    void executors() {
-        executors = new ExecutorProcesses(logs);
-    }
-
-    @AfterEach
-    void stopExecutors() throws InterruptedException {
-        executors.close();
-    }
+    @RegisterExtension
+    final ExecutorProcesses executors = new ExecutorProcesses();
 
     @Test
     void killedOwnersCompletionsAboveTheLowWaterMarkAreNotRunAgain() throws Exception {
