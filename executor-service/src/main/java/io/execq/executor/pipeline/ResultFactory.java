@@ -39,6 +39,8 @@ public final class ResultFactory {
                 .setImageDigest(outcome.imageId().orElse(null))
                 .setLimits(run.limits())
                 .setProtections(outcome.protections().stream().sorted().toList())
+                .setSandboxRuntime(outcome.runtime().orElse(null))
+                .setSeccompProfile(outcome.seccompProfile().orElse(null))
                 .setStartedAt(outcome.startedAt())
                 .setFinishedAt(outcome.finishedAt())
                 .setQueueWaitMs(millisBetween(run.request().getSubmittedAt(), outcome.startedAt()))

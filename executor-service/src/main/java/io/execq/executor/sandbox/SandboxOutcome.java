@@ -26,6 +26,9 @@ import java.util.Set;
  *       started, finished when its exit (or kill) was observed.</li>
  *   <li>{@code backend}/{@code protections}: which sandbox ran it and what it enforced.</li>
  *   <li>{@code imageId}: the image id that ran (Docker, {@code sha256:...}); empty for the process sandbox.</li>
+ *   <li>{@code runtime}: what ran the program: the OCI runtime of a Docker run ({@code runc}, {@code runsc}) or
+ *       the host wrapper of a process run.</li>
+ *   <li>{@code seccompProfile}: the seccomp profile that confined the run, when one did.</li>
  * </ul>
  */
 public record SandboxOutcome(
@@ -38,7 +41,17 @@ public record SandboxOutcome(
         Instant finishedAt,
         Backend backend,
         Set<Protection> protections,
-        Optional<String> imageId) {
+        Optional<String> imageId,
+        Optional<String> runtime,
+        Optional<String> seccompProfile) {
+
+    /** An outcome that names no runtime and no seccomp profile. */
+    public SandboxOutcome(OptionalInt exitCode, boolean timedOut, boolean oomKilled, CapturedStream stdout,
+                          CapturedStream stderr, Instant startedAt, Instant finishedAt, Backend backend,
+                          Set<Protection> protections, Optional<String> imageId) {
+        this(exitCode, timedOut, oomKilled, stdout, stderr, startedAt, finishedAt, backend, protections, imageId,
+                Optional.empty(), Optional.empty());
+    }
 
     public SandboxOutcome {
         Objects.requireNonNull(exitCode, "exitCode");
@@ -49,6 +62,8 @@ public record SandboxOutcome(
         Objects.requireNonNull(backend, "backend");
         protections = Set.copyOf(protections);
         Objects.requireNonNull(imageId, "imageId");
+        Objects.requireNonNull(runtime, "runtime");
+        Objects.requireNonNull(seccompProfile, "seccompProfile");
         if (timedOut && exitCode.isPresent()) {
             throw new IllegalArgumentException("a timed-out run has no exit code of its own");
         }

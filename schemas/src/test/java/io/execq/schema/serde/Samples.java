@@ -58,7 +58,10 @@ final class Samples {
                 .setImage("execq/python:3.11")
                 .setImageDigest("sha256:0123456789abcdef")
                 .setLimits(new EffectiveLimits(10_000L, 64L << 20, 500, 64, 1L << 20))
-                .setProtections(List.of(Protection.NETWORK_ISOLATED, Protection.READ_ONLY_ROOT_FS))
+                .setProtections(List.of(Protection.NETWORK_ISOLATED, Protection.READ_ONLY_ROOT_FS,
+                        Protection.SECCOMP_FILTER))
+                .setSandboxRuntime("runc")
+                .setSeccompProfile("execq-default")
                 .setExecutorId("executor-a")
                 .setSubmittedAt(SUBMITTED)
                 .setStartedAt(SUBMITTED.plusMillis(40))

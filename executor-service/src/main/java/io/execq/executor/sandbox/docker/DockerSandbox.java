@@ -207,7 +207,8 @@ public final class DockerSandbox implements Sandbox {
             log.info("request {}: docker run finished exit={} timedOut={} oomKilled={} stdout={} stderr={}",
                     spec.requestId(), exit, timedOut, oom, stdout.totalBytes(), stderr.totalBytes());
             return new SandboxOutcome(exit, timedOut, oom, stdout.snapshot(), stderr.snapshot(), startedAt,
-                    finishedAt, Backend.DOCKER, protections(), Optional.of(image.id()));
+                    finishedAt, Backend.DOCKER, protections(), Optional.of(image.id()),
+                    Optional.of(HardenedHostConfig.RUNTIME), Optional.of(HardenedHostConfig.SECCOMP_PROFILE));
         }
 
         /** Creates the run's own container (and, with files, its volume, filled). */

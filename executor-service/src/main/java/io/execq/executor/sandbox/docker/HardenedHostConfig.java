@@ -58,13 +58,19 @@ public final class HardenedHostConfig {
     public static final String LABEL_EXECUTOR_ID = "execq.executor-id";
     public static final String LABEL_CREATED_AT = "execq.created-at";
 
+    /** The OCI runtime runs use: dockerd's default. */
+    public static final String RUNTIME = "runc";
+    /** The seccomp profile runs get: dockerd's built-in default, as no {@code seccomp=} option is set. */
+    public static final String SECCOMP_PROFILE = "docker-default";
+
     /** What a container configured here enforces. */
     public static final Set<Protection> PROTECTIONS = Set.copyOf(EnumSet.of(
             Protection.NETWORK_ISOLATED, Protection.READ_ONLY_ROOT_FS, Protection.CAPABILITIES_DROPPED,
             Protection.NO_NEW_PRIVILEGES, Protection.NON_ROOT_USER, Protection.PID_NAMESPACE,
             Protection.PIDS_LIMIT, Protection.MEMORY_LIMIT, Protection.CPU_LIMIT, Protection.FILE_SIZE_LIMIT,
             Protection.OPEN_FILES_LIMIT, Protection.TMPFS_LIMIT, Protection.PRIVATE_WORKSPACE,
-            Protection.CLEARED_ENVIRONMENT, Protection.PROCESS_GROUP_KILL, Protection.OUTPUT_CAP));
+            Protection.CLEARED_ENVIRONMENT, Protection.PROCESS_GROUP_KILL, Protection.OUTPUT_CAP,
+            Protection.SECCOMP_FILTER, Protection.IPC_NAMESPACE, Protection.UTS_NAMESPACE));
 
     private HardenedHostConfig() {
     }

@@ -28,6 +28,9 @@ import java.util.Set;
  */
 final class ProcessCommand {
 
+    /** How results name what ran a process run: the host wrapper chain below. */
+    static final String RUNTIME = "setsid+unshare+prlimit+setpriv";
+
     /** The uid {@link HostCapabilities#probe()} tries {@code setpriv} with; runs get theirs from {@link RunUsers}. */
     static final String PROBE_UID = "65534";
     static final long NOFILE_LIMIT = 256;

@@ -226,7 +226,8 @@ public final class ProcessSandbox implements Sandbox {
         log.info("request {}: process run finished exit={} timedOut={} stdout={} stderr={}",
                 spec.requestId(), exit, timedOut, stdout.totalBytes(), stderr.totalBytes());
         return new Finished(new SandboxOutcome(exit, timedOut, false, stdout.snapshot(), stderr.snapshot(), startedAt,
-                finishedAt, Backend.PROCESS, protections, Optional.empty()), namespaceEmpty);
+                finishedAt, Backend.PROCESS, protections, Optional.empty(), Optional.of(ProcessCommand.RUNTIME),
+                Optional.empty()), namespaceEmpty);
     }
 
     private CompletableFuture<Void> pump(InputStream in, BoundedOutput sink) {
