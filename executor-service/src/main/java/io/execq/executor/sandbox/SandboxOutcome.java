@@ -29,6 +29,9 @@ import java.util.Set;
  *   <li>{@code runtime}: what ran the program: the OCI runtime of a Docker run ({@code runc}, {@code runsc}) or
  *       the host wrapper of a process run.</li>
  *   <li>{@code seccompProfile}: the seccomp profile that confined the run, when one did.</li>
+ *   <li>{@code startFailure}: why the program itself could not be executed (not found, not executable, argument
+ *       list too long), in the OS's words. Such a run is the user's failure, never an infrastructure fault: its
+ *       exit code is the shell's (127 not found, 126 cannot execute) and it is not retried.</li>
  * </ul>
  */
 public record SandboxOutcome(
@@ -43,7 +46,13 @@ public record SandboxOutcome(
         Set<Protection> protections,
         Optional<String> imageId,
         Optional<String> runtime,
-        Optional<String> seccompProfile) {
+        Optional<String> seccompProfile,
+        Optional<String> startFailure) {
+
+    /** Exit code of a program that was not found, as a shell gives it. */
+    public static final int EXIT_NOT_FOUND = 127;
+    /** Exit code of a program that was found but could not be executed, as a shell gives it. */
+    public static final int EXIT_CANNOT_EXECUTE = 126;
 
     /** An outcome that names no runtime and no seccomp profile. */
     public SandboxOutcome(OptionalInt exitCode, boolean timedOut, boolean oomKilled, CapturedStream stdout,
@@ -51,6 +60,21 @@ public record SandboxOutcome(
                           Set<Protection> protections, Optional<String> imageId) {
         this(exitCode, timedOut, oomKilled, stdout, stderr, startedAt, finishedAt, backend, protections, imageId,
                 Optional.empty(), Optional.empty());
+    }
+
+    /** An outcome whose program was started by itself (no start failure). */
+    public SandboxOutcome(OptionalInt exitCode, boolean timedOut, boolean oomKilled, CapturedStream stdout,
+                          CapturedStream stderr, Instant startedAt, Instant finishedAt, Backend backend,
+                          Set<Protection> protections, Optional<String> imageId, Optional<String> runtime,
+                          Optional<String> seccompProfile) {
+        this(exitCode, timedOut, oomKilled, stdout, stderr, startedAt, finishedAt, backend, protections, imageId,
+                runtime, seccompProfile, Optional.empty());
+    }
+
+    /** This outcome, marked as a program that could not be executed for {@code reason}. */
+    public SandboxOutcome withStartFailure(String reason) {
+        return new SandboxOutcome(exitCode, timedOut, oomKilled, stdout, stderr, startedAt, finishedAt, backend,
+                protections, imageId, runtime, seccompProfile, Optional.of(reason));
     }
 
     public SandboxOutcome {
@@ -64,6 +88,10 @@ public record SandboxOutcome(
         Objects.requireNonNull(imageId, "imageId");
         Objects.requireNonNull(runtime, "runtime");
         Objects.requireNonNull(seccompProfile, "seccompProfile");
+        Objects.requireNonNull(startFailure, "startFailure");
+        if (startFailure.isPresent() && (exitCode.isEmpty() || exitCode.getAsInt() == 0)) {
+            throw new IllegalArgumentException("a program that could not be executed has a non-zero exit code");
+        }
         if (timedOut && exitCode.isPresent()) {
             throw new IllegalArgumentException("a timed-out run has no exit code of its own");
         }
