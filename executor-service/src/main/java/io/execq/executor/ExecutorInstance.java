@@ -2,6 +2,7 @@ package io.execq.executor;
 
 import io.execq.executor.http.HealthServer;
 import io.execq.executor.pipeline.ConsumerLoop;
+import io.execq.executor.pipeline.HostExecLimits;
 import io.execq.executor.pipeline.ImagePolicy;
 import io.execq.executor.pipeline.LimitPolicy;
 import io.execq.executor.pipeline.PipelineMetrics;
@@ -80,7 +81,7 @@ public final class ExecutorInstance implements AutoCloseable {
                 new ImagePolicy(config.get(ExecutorConfig.DEFAULT_IMAGE), config.imageAliases(),
                         config.allowedImages()),
                 new LimitPolicy(config.defaultLimits(), config.maxLimits()),
-                config.get(ExecutorConfig.MAX_REQUEST_SIZE), executorId);
+                config.get(ExecutorConfig.MAX_REQUEST_SIZE), executorId, HostExecLimits.probe());
         this.workers = Executors.newCachedThreadPool(new NamedThreads("execq-run"));
         Scheduler scheduler = new Scheduler(validator, results, sandboxes.router()::route, bulkhead, rateLimiter,
                 new RunTask(sandboxes.router()::route, results, config.get(ExecutorConfig.INFRA_RETRIES),
