@@ -141,6 +141,38 @@ public abstract class SandboxContractTest {
     }
 
     @Test
+    void aMissingProgramIsTheUsersFailureWithExit127AndTheReason() throws Exception {
+        SandboxOutcome outcome = sandbox().run(spec("no-such-program-xq", "arg"));
+
+        assertThat(outcome.exitCode()).hasValue(SandboxOutcome.EXIT_NOT_FOUND);
+        assertThat(outcome.timedOut()).isFalse();
+        assertThat(outcome.startFailure()).hasValueSatisfying(reason -> assertThat(reason)
+                .contains("no-such-program-xq").containsIgnoringCase("not found"));
+    }
+
+    @Test
+    void aProgramWithoutTheExecuteBitIsTheUsersFailureWithExit126() throws Exception {
+        SandboxSpec spec = spec("./tool.sh").withFiles(List.of(
+                new SandboxFile("tool.sh", "#!/bin/sh\necho ran\n".getBytes(StandardCharsets.UTF_8), false)),
+                Optional.empty());
+
+        SandboxOutcome outcome = sandbox().run(spec);
+
+        assertThat(outcome.exitCode()).hasValue(SandboxOutcome.EXIT_CANNOT_EXECUTE);
+        assertThat(outcome.stdout().text()).isEmpty();
+        assertThat(outcome.startFailure()).hasValueSatisfying(reason -> assertThat(reason)
+                .contains("tool.sh").containsIgnoringCase("permission denied"));
+    }
+
+    @Test
+    void aProgramThatRanAndExited127IsNotTakenForAStartFailure() throws Exception {
+        SandboxOutcome outcome = sandbox().run(spec("sh", "-c", "echo sh: x: not found >&2; exit 127"));
+
+        assertThat(outcome.exitCode()).hasValue(127);
+        assertThat(outcome.startFailure()).isEmpty();
+    }
+
+    @Test
     void startsInTheWorkspaceByDefault() throws Exception {
         SandboxSpec spec = spec("sh", "-c", "test \"$PWD\" = \"$HOME\" && cat a.txt")
                 .withFiles(List.of(new SandboxFile("a.txt", "A".getBytes(StandardCharsets.UTF_8), false)), Optional.empty());

@@ -1,6 +1,7 @@
 package io.execq.executor.sandbox.process;
 
 import io.execq.executor.sandbox.BoundedOutput;
+import io.execq.executor.sandbox.CapturedStream;
 import io.execq.executor.sandbox.Sandbox;
 import io.execq.executor.sandbox.SandboxException;
 import io.execq.executor.sandbox.SandboxInterruptedException;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -179,7 +181,8 @@ public final class ProcessSandbox implements Sandbox {
     }
 
     private Finished runIn(ProcessWorkspace workspace, SandboxSpec spec, OptionalInt uid) throws SandboxException {
-        ProcessBuilder builder = new ProcessBuilder(ProcessCommand.argv(caps, spec.limits(), uid, spec.argv()))
+        List<String> argv = ProcessCommand.argv(caps, spec.limits(), uid, spec.argv());
+        ProcessBuilder builder = new ProcessBuilder(argv)
                 .directory(workspace.workingDir(spec).toFile());
         Map<String, String> env = builder.environment();
         env.clear();
@@ -192,6 +195,11 @@ public final class ProcessSandbox implements Sandbox {
         try {
             process = builder.start();
         } catch (IOException e) {
+            Optional<ExecFailures.StartFailure> users = ExecFailures.fromStart(e, spec.argv().get(0),
+                    argv.get(0).equals(spec.argv().get(0)));
+            if (users.isPresent()) {
+                return notStarted(users.get());
+            }
             throw new SandboxRuntimeException("start process", e.getMessage(), false, e);
         }
         Instant startedAt = clock.instant();
@@ -225,9 +233,17 @@ public final class ProcessSandbox implements Sandbox {
         OptionalInt exit = timedOut ? OptionalInt.empty() : OptionalInt.of(process.exitValue());
         log.info("request {}: process run finished exit={} timedOut={} stdout={} stderr={}",
                 spec.requestId(), exit, timedOut, stdout.totalBytes(), stderr.totalBytes());
-        return new Finished(new SandboxOutcome(exit, timedOut, false, stdout.snapshot(), stderr.snapshot(), startedAt,
-                finishedAt, Backend.PROCESS, protections, Optional.empty(), Optional.of(ProcessCommand.RUNTIME),
-                Optional.empty()), namespaceEmpty);
+        return new Finished(ExecFailures.classify(new SandboxOutcome(exit, timedOut, false, stdout.snapshot(),
+                stderr.snapshot(), startedAt, finishedAt, Backend.PROCESS, protections, Optional.empty(),
+                Optional.of(ProcessCommand.RUNTIME), Optional.empty())), namespaceEmpty);
+    }
+
+    /** A run whose first process could not be started for a reason of the user's: nothing of it exists. */
+    private Finished notStarted(ExecFailures.StartFailure failure) {
+        Instant now = clock.instant();
+        return new Finished(new SandboxOutcome(OptionalInt.of(failure.exitCode()), false, false, CapturedStream.EMPTY,
+                CapturedStream.EMPTY, now, now, Backend.PROCESS, protections, Optional.empty(),
+                Optional.of(ProcessCommand.RUNTIME), Optional.empty(), Optional.of(failure.reason())), true);
     }
 
     private CompletableFuture<Void> pump(InputStream in, BoundedOutput sink) {

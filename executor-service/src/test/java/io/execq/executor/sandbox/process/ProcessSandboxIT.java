@@ -65,9 +65,12 @@ class ProcessSandboxIT extends SandboxContractTest {
 
     @Override
     protected Set<Protection> expectedProtections() {
-        // Everything but what needs a container: read-only root fs, a memory cgroup's CPU quota, a tmpfs.
+        // Everything but what needs a container (read-only root fs, a memory cgroup's CPU quota, a tmpfs) and what
+        // the util-linux chain does not set up (seccomp, a workspace cap, private /tmp, IPC/UTS namespaces, userns).
         return EnumSet.complementOf(EnumSet.of(Protection.UNKNOWN, Protection.READ_ONLY_ROOT_FS,
-                Protection.CPU_LIMIT, Protection.TMPFS_LIMIT));
+                Protection.CPU_LIMIT, Protection.TMPFS_LIMIT, Protection.SECCOMP_FILTER, Protection.WORKSPACE_LIMIT,
+                Protection.PRIVATE_TMP, Protection.IPC_NAMESPACE, Protection.UTS_NAMESPACE,
+                Protection.USER_NAMESPACES_BLOCKED));
     }
 
     @Override
