@@ -1,5 +1,7 @@
 package io.execq.executor;
 
+import static io.execq.executor.config.Parsers.bool;
+import static io.execq.executor.config.Parsers.dockerHost;
 import static io.execq.executor.config.Parsers.durationIn;
 import static io.execq.executor.config.Parsers.intIn;
 import static io.execq.executor.config.Parsers.doubleIn;
@@ -82,8 +84,13 @@ public final class ExecutorConfig {
     public static final ConfigKey<FallbackPolicy> FALLBACK = key("fallback", "process", false,
             oneOf(FallbackPolicy.class), "process: run PREFER_CONTAINER and PROCESS requests as host processes; "
                     + "none: never run outside a container.");
-    public static final ConfigKey<String> DOCKER_HOST = key("docker-host", "unix:///var/run/docker.sock", false,
-            text(), "Docker daemon address.");
+    public static final ConfigKey<String> DOCKER_HOST = key(new ConfigKey<>("docker-host",
+            "Docker daemon address; without the flag or EXECQ_DOCKER_HOST, DOCKER_HOST as the Docker CLI reads it.",
+            "unix:///var/run/docker.sock", false, dockerHost()).withConventionalEnv("DOCKER_HOST"));
+    public static final ConfigKey<Boolean> DOCKER_TLS_VERIFY = key(new ConfigKey<>("docker-tls-verify",
+            "TLS to the Docker daemon (also DOCKER_TLS_VERIFY): not supported yet, refused at start-up rather than "
+                    + "ignored; reach a remote daemon through a forwarded unix socket.", "false", false, bool())
+            .withConventionalEnv("DOCKER_TLS_VERIFY"));
     public static final ConfigKey<ImagePullPolicy> IMAGE_PULL = key("image-pull", "missing", false,
             oneOf(ImagePullPolicy.class), "missing: pull images that are not present; never.");
     public static final ConfigKey<Duration> IMAGE_PULL_TIMEOUT = key("image-pull-timeout", "5m", false,
@@ -262,6 +269,11 @@ public final class ExecutorConfig {
         if (allowedImages.isEmpty()) {
             throw new ConfigException(ALLOWED_IMAGES.flag() + " must allow at least one image");
         }
+        if (get(DOCKER_TLS_VERIFY) && get(DOCKER_HOST).startsWith("tcp://")) {
+            throw new ConfigException("TLS to the Docker daemon at " + get(DOCKER_HOST) + " (" + DOCKER_TLS_VERIFY.flag()
+                    + " or DOCKER_TLS_VERIFY) is not supported yet: the run's attach stream is plain; forward the "
+                    + "daemon's unix socket (ssh -L /tmp/docker.sock:/var/run/docker.sock) and use unix://");
+        }
     }
 
     private static <T extends Comparable<T>> void requireAtMost(ConfigKey<T> lowKey, T low, ConfigKey<T> highKey,
@@ -291,7 +303,10 @@ public final class ExecutorConfig {
 
     private static <T> ConfigKey<T> key(String name, String defaultValue, boolean multiValued,
                                         Function<String, T> parser, String doc) {
-        ConfigKey<T> key = new ConfigKey<>(name, doc, defaultValue, multiValued, parser);
+        return key(new ConfigKey<>(name, doc, defaultValue, multiValued, parser));
+    }
+
+    private static <T> ConfigKey<T> key(ConfigKey<T> key) {
         KEYS.add(key);
         return key;
     }

@@ -21,6 +21,30 @@ public final class Parsers {
         };
     }
 
+    /** true/1/yes or false/0/no, any case. */
+    public static Function<String, Boolean> bool() {
+        return s -> switch (s.trim().toLowerCase(Locale.ROOT)) {
+            case "true", "1", "yes" -> true;
+            case "false", "0", "no" -> false;
+            default -> throw new IllegalArgumentException("expected true or false");
+        };
+    }
+
+    /**
+     * A Docker daemon address the executor can speak to: {@code unix:///path} or {@code tcp://host:port}, as in
+     * {@code DOCKER_HOST}.
+     */
+    public static Function<String, String> dockerHost() {
+        return s -> {
+            String host = text().apply(s);
+            if (host.startsWith("unix:///") || host.matches("tcp://[^/:]+:\\d+/?")) {
+                return host;
+            }
+            throw new IllegalArgumentException("expected unix:///path/to/docker.sock or tcp://host:port"
+                    + (host.startsWith("ssh://") ? " (ssh:// is not supported: forward the socket with ssh -L)" : ""));
+        };
+    }
+
     public static Function<String, Integer> intIn(int min, int max) {
         return s -> {
             int value;

@@ -90,9 +90,13 @@ class DockerOutageIT {
         }
     }
 
+    /** Also proves the executor honours {@code DOCKER_HOST} as the Docker CLI does: the proxy is named only there. */
     @Test
     void withoutFallbackTheExecutorIsNotReadyUntilDockerReturns() throws Exception {
-        try (ExecutorInstance executor = executor("none")) {
+        Map<String, List<String>> flags = new java.util.HashMap<>();
+        topics.executorOptions(Map.of("fallback", "none")).forEach((k, v) -> flags.put(k, List.of(v)));
+        try (ExecutorInstance executor = ExecutorInstance.start(
+                io.execq.executor.ExecutorConfig.from(flags, Map.of("DOCKER_HOST", docker.dockerHost())))) {
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 HttpResponse<String> ready = get(executor, "/health/ready");
                 assertThat(ready.statusCode()).isEqualTo(503);
