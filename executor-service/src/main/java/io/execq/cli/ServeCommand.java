@@ -3,6 +3,7 @@ package io.execq.cli;
 import io.execq.executor.ExecutorConfig;
 import io.execq.executor.ExecutorInstance;
 import io.execq.executor.config.ConfigException;
+import io.execq.executor.config.LogFormat;
 import io.execq.executor.config.ConfigKey;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,6 +52,9 @@ final class ServeCommand implements Callable<Integer> {
             config = ExecutorConfig.from(flags(), System.getenv());
         } catch (ConfigException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (config.get(ExecutorConfig.LOG_FORMAT) == LogFormat.JSON) {
+            ConsoleLog.json();
         }
         ExecutorInstance executor = ExecutorInstance.start(config);
         Thread shutdown = new Thread(executor::close, "execq-serve-shutdown");

@@ -15,6 +15,7 @@ import static io.execq.executor.config.Parsers.text;
 import io.execq.executor.config.ConfigException;
 import io.execq.executor.config.ConfigKey;
 import io.execq.executor.config.ConfigSources;
+import io.execq.executor.config.LogFormat;
 import io.execq.executor.kafka.EmbeddedKafkaMode;
 import io.execq.executor.kafka.TopicSettings;
 import io.execq.executor.pipeline.SchedulingPolicy;
@@ -91,6 +92,8 @@ public final class ExecutorConfig {
             "TLS to the Docker daemon (also DOCKER_TLS_VERIFY): not supported yet, refused at start-up rather than "
                     + "ignored; reach a remote daemon through a forwarded unix socket.", "false", false, bool())
             .withConventionalEnv("DOCKER_TLS_VERIFY"));
+    public static final ConfigKey<LogFormat> LOG_FORMAT = key("log-format", "text", false, oneOf(LogFormat.class),
+            "text: one line per event on stderr; json: one JSON object per line, for log shippers.");
     public static final ConfigKey<ImagePullPolicy> IMAGE_PULL = key("image-pull", "missing", false,
             oneOf(ImagePullPolicy.class), "missing: pull images that are not present; never.");
     public static final ConfigKey<Duration> IMAGE_PULL_TIMEOUT = key("image-pull-timeout", "5m", false,

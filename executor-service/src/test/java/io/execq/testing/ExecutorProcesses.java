@@ -38,6 +38,11 @@ public final class ExecutorProcesses implements AfterEachCallback {
         return process;
     }
 
+    /** What executor {@code id} wrote to stdout and stderr (merged). */
+    public Path output(String id) {
+        return logs.resolve(id + ".out");
+    }
+
     @Override
     public void afterEach(ExtensionContext context) throws InterruptedException {
         for (Process process : started) {
