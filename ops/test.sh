@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The whole execq test suite, from a fresh machine:
+#   0. Debian packages some tests use (python3-confluent-kafka, python3-avro),
 #   1. a Docker engine (installs docker.io and starts dockerd when running as root and none answers),
 #   2. the local images the tests run (ops/images/build.sh; offline, idempotent),
 #   3. ./mvnw -B verify: unit tests (Surefire) and integration tests (Failsafe) against real Kafka and real Docker.
@@ -18,6 +19,12 @@ if ! command -v java >/dev/null 2>&1; then
     exit 1
   fi
 fi
+
+# shellcheck source=lib/packages.sh
+. "$root/ops/lib/packages.sh"
+# A real non-Java client for PythonProducerIT (docs/contracts.md).
+execq_ensure_debian_packages python3-confluent-kafka python3-avro ||
+  echo "ops/test.sh: WARNING: the Python producer test will fail without python3-confluent-kafka and python3-avro" >&2
 
 # shellcheck source=lib/docker.sh
 . "$root/ops/lib/docker.sh"
