@@ -35,8 +35,9 @@ final class ProcessTree {
     static void killAll(Process process, Optional<Path> killTool) {
         List<ProcessHandle> descendants = process.descendants().toList();
         // The wrapper first, before anything below it: util-linux's unshare prints "sigprocmask unblock failed"
-        // into the run's stderr when it outlives a child killed by SIGKILL. Dead first, it prints nothing, and its
-        // parent-death signal (bwrap --die-with-parent, unshare --kill-child) takes the namespace's init with it.
+        // into the run's stderr when it outlives a child killed by SIGKILL. Dead first, it prints nothing. Its
+        // parent-death signal (bwrap --die-with-parent, unshare --kill-child) does not reach the namespace's init
+        // once setpriv has switched its uid (the kernel clears it), so the init is killed from the snapshot below.
         // Through the handle: Process.destroyForcibly() also closes our end of stdout/stderr, and whatever the
         // output pumps had not read yet would be lost (seen: a successful echo reported with empty output).
         process.toHandle().destroyForcibly();
