@@ -3,7 +3,8 @@
 #   0. Debian packages some tests use (python3-confluent-kafka, python3-avro),
 #   1. a Docker engine (installs docker.io and starts dockerd when running as root and none answers),
 #   2. the local images the tests run (ops/images/build.sh; offline, idempotent),
-#   3. ./mvnw -B verify: unit tests (Surefire) and integration tests (Failsafe) against real Kafka and real Docker.
+#   3. bubblewrap for the process fallback (ops/lib/process-sandbox.sh; as root, idempotent),
+#   4. ./mvnw -B verify: unit tests (Surefire) and integration tests (Failsafe) against real Kafka and real Docker.
 # Extra arguments go to Maven, e.g. ops/test.sh -pl schemas or ops/test.sh -Dit.test=EmbeddedKafkaIT.
 set -euo pipefail
 
@@ -35,6 +36,10 @@ if execq_ensure_docker; then
 else
   echo "ops/test.sh: WARNING: no Docker engine; Docker tests will be skipped and Kafka will be embedded." >&2
 fi
+
+# shellcheck source=lib/process-sandbox.sh
+. "$root/ops/lib/process-sandbox.sh"
+execq_ensure_bwrap || true
 
 # Testcontainers offline: Ryuk's image cannot be pulled; reach containers through loopback only.
 export TESTCONTAINERS_RYUK_DISABLED=true

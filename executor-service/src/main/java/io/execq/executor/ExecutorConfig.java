@@ -136,6 +136,10 @@ public final class ExecutorConfig {
             sizeIn(0, 4L << 20), "Bytes kept per output stream for requests that set none.");
     public static final ConfigKey<Long> MAX_OUTPUT = key("max-output", "4m", false, sizeIn(0, 4L << 20),
             "Most bytes kept per output stream (at most 4m, so that a result fits a Kafka record).");
+    public static final ConfigKey<Long> MAX_WORKSPACE = key("max-workspace", "512m", false,
+            sizeIn(1L << 20, 1L << 40), "Most bytes a run may write into its workspace; writes past it fail with "
+                    + "ENOSPC (process fallback: a tmpfs of this size, whose pages count against the run's memory "
+                    + "limit where it has a memory cgroup).");
     public static final ConfigKey<Long> MAX_REQUEST_SIZE = key("max-request-size", "8m", false,
             sizeIn(1L << 10, TopicSettings.DEFAULT_MAX_MESSAGE_BYTES), "Largest request record accepted.");
     public static final ConfigKey<Duration> SHUTDOWN_GRACE = key("shutdown-grace", "30s", false,

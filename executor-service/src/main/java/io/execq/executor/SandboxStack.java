@@ -63,7 +63,8 @@ final class SandboxStack implements AutoCloseable {
         Sandbox docker = new DockerSandbox(connection, images, clock, warmPool);
         this.workspaceBase = workspaceBase();
         Optional<Sandbox> process = config.get(ExecutorConfig.FALLBACK) == FallbackPolicy.PROCESS
-                ? Optional.of(new ProcessSandbox(HostCapabilities.probe(), workspaceBase, clock))
+                ? Optional.of(new ProcessSandbox(HostCapabilities.probe(), workspaceBase, clock,
+                        config.get(ExecutorConfig.MAX_WORKSPACE)))
                 : Optional.empty();
         this.health = new DockerHealth(docker, DockerHealth.DEFAULT_PROBE_TIMEOUT);
         this.router = new SandboxRouter(docker, process, config.get(ExecutorConfig.FALLBACK), health);

@@ -17,9 +17,10 @@ import java.util.Set;
  *       Empty when the sandbox killed the run for its timeout: the status then belongs to the kill, not to the
  *       program.</li>
  *   <li>{@code timedOut}: the wall-clock limit passed and the run (with all its processes) was killed.</li>
- *   <li>{@code oomKilled}: the runtime's own OOM flag (Docker {@code State.OOMKilled}), never guessed from exit
- *       code 137. The process sandbox cannot observe it and reports {@code false}: a program that exceeds its
- *       address-space limit sees allocation failures and exits on its own.</li>
+ *   <li>{@code oomKilled}: the runtime's own OOM evidence (Docker {@code State.OOMKilled}; the process sandbox's
+ *       per-run memory cgroup's {@code oom_kill} count), never guessed from exit code 137. A process sandbox
+ *       without a memory cgroup reports {@code false}: a program that exceeds its address-space limit sees
+ *       allocation failures and exits on its own.</li>
  *   <li>{@code stdout}/{@code stderr}: captured separately, each capped at the spec's {@code maxOutputBytes},
  *       with the original byte count and a truncated flag.</li>
  *   <li>{@code startedAt}/{@code finishedAt}: from the sandbox's injected clock; started when the program was
