@@ -63,8 +63,16 @@ final class ServeCommand implements Callable<Integer> {
                 executor.executorId(), executor.bootstrapServers(), executor.httpPort());
         spec.commandLine().getOut().flush();
         executor.awaitStopped();
-        if (executor.failure() != null) {
-            spec.commandLine().getErr().println("execq executor stopped: " + executor.failure());
+        Throwable failure = executor.failure();
+        if (failure != null) {
+            // Stopped on its own (fenced, not authorized, ...): release the sandboxes and the health port now.
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdown);
+            } catch (IllegalStateException jvmShuttingDown) {
+                // The hook is running or about to: it closes the executor.
+            }
+            executor.close();
+            spec.commandLine().getErr().println("execq executor stopped: " + failure);
             spec.commandLine().getErr().flush();
             return 1;
         }

@@ -1,6 +1,7 @@
 package io.execq.executor;
 
 import io.execq.executor.kafka.TopicSettings;
+import io.execq.executor.pipeline.ResultPublisher;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -31,7 +32,7 @@ public final class KafkaClients {
     public static Map<String, Object> transactionalProducer(ExecutorConfig config, String bootstrapServers) {
         Map<String, Object> props = base(config, bootstrapServers);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, config.executorId() + "-results");
-        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "execq-executor-" + config.executorId());
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, ResultPublisher.transactionalId(config.executorId()));
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, TopicSettings.DEFAULT_MAX_MESSAGE_BYTES);

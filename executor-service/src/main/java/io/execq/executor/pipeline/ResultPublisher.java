@@ -28,6 +28,11 @@ import org.slf4j.LoggerFactory;
 public final class ResultPublisher implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ResultPublisher.class);
+    /**
+     * Every executor's transactional id starts with this; ACLs grant {@code WRITE} on it as a prefixed
+     * {@code TransactionalId} resource.
+     */
+    public static final String TRANSACTIONAL_ID_PREFIX = "execq-executor-";
 
     private final Producer<String, byte[]> producer;
     private final Serializer<ExecutionResult> serializer;
@@ -49,9 +54,24 @@ public final class ResultPublisher implements AutoCloseable {
         this.metrics = metrics;
     }
 
-    /** Registers the transactional id, fencing any earlier producer that used it. */
+    /** The transactional id of executor {@code executorId}: one per executor, so a restart fences its earlier life. */
+    public static String transactionalId(String executorId) {
+        return TRANSACTIONAL_ID_PREFIX + executorId;
+    }
+
+    /**
+     * Registers the transactional id, fencing any earlier producer that used it.
+     *
+     * @throws FatalPublishException the principal may not use the transactional id (no {@code WRITE} ACL on it)
+     */
     public void init() {
-        producer.initTransactions();
+        try {
+            producer.initTransactions();
+        } catch (AuthorizationException e) {
+            throw new FatalPublishException("Not authorized to use transactional id " + transactionalId(executorId)
+                    + ": grant the executor's principal WRITE on TransactionalId prefix " + TRANSACTIONAL_ID_PREFIX
+                    + " (" + e.getMessage() + ")", e);
+        }
     }
 
     /**
@@ -83,12 +103,27 @@ public final class ResultPublisher implements AutoCloseable {
                  | AuthorizationException | UnsupportedVersionException e) {
             throw new FatalPublishException("Cannot publish results any more: " + e.getMessage(), e);
         } catch (KafkaException e) {
+            AuthorizationException refused = authorizationFailure(e);
+            if (refused != null) {
+                // Retrying cannot help: aborting and running the batch again would loop on the same refusal.
+                throw new FatalPublishException("Cannot publish results any more: " + refused.getMessage(), e);
+            }
             abort(e);
             throw new PublishAbortedException("Transaction of " + batch.completions().size() + " completions aborted: "
                     + e.getMessage(), e);
         } finally {
             metrics.transaction(batch.completions().size(), java.time.Duration.ofNanos(System.nanoTime() - start));
         }
+    }
+
+    /** An authorization failure anywhere in the cause chain (a producer in error state wraps the original). */
+    private static AuthorizationException authorizationFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof AuthorizationException authorization) {
+                return authorization;
+            }
+        }
+        return null;
     }
 
     private void abort(KafkaException cause) {

@@ -21,6 +21,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeEach;
@@ -111,6 +113,44 @@ class ResultPublisherTest {
                 Completion.of(record(0, 0, "r1"), results.expired(request("r1")))), GROUP))
                 .isInstanceOf(FatalPublishException.class)
                 .hasMessage("Cannot publish results any more: newer instance");
+    }
+
+    @Test
+    void aMissingTransactionalIdAclIsFatalAndNamesTheIdAndTheAcl() {
+        MockProducer<String, byte[]> refused = new MockProducer<>(true, null, new StringSerializer(),
+                new ByteArraySerializer());
+        refused.initTransactionException = new TransactionalIdAuthorizationException(
+                "Transactional Id authorization failed.");
+        ResultPublisher unauthorized = new ResultPublisher(refused, new ExecutionResultSerializer(), "results", "dlt",
+                "executor-a", CLOCK, new PipelineMetrics(new SimpleMeterRegistry()));
+
+        assertThatThrownBy(unauthorized::init).isInstanceOf(FatalPublishException.class)
+                .hasMessage("Not authorized to use transactional id execq-executor-executor-a: grant the executor's "
+                        + "principal WRITE on TransactionalId prefix execq-executor- (Transactional Id authorization "
+                        + "failed.)")
+                .hasCauseInstanceOf(TransactionalIdAuthorizationException.class);
+    }
+
+    @Test
+    void anAuthorizationFailureWrappedByTheProducerIsFatalInsteadOfAnAbortThatWouldRunTheBatchAgain() {
+        producer.commitTransactionException = new KafkaException(
+                "Cannot execute transactional method because we are in an error state",
+                new TopicAuthorizationException(java.util.Set.of("results")));
+
+        assertThatThrownBy(() -> publisher.publish(batch(
+                Completion.of(record(0, 0, "r1"), results.expired(request("r1")))), GROUP))
+                .isInstanceOf(FatalPublishException.class)
+                .hasMessage("Cannot publish results any more: Not authorized to access topics: [results]");
+    }
+
+    @Test
+    void aTopicAuthorizationFailureIsFatal() {
+        producer.commitTransactionException = new TopicAuthorizationException(java.util.Set.of("dlt"));
+
+        assertThatThrownBy(() -> publisher.publish(batch(
+                Completion.of(record(0, 0, "r1"), results.expired(request("r1")))), GROUP))
+                .isInstanceOf(FatalPublishException.class)
+                .hasMessage("Cannot publish results any more: Not authorized to access topics: [dlt]");
     }
 
     @Test
