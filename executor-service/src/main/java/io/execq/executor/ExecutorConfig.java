@@ -84,6 +84,10 @@ public final class ExecutorConfig {
                     + "none: never run outside a container.");
     public static final ConfigKey<String> DOCKER_HOST = key("docker-host", "unix:///var/run/docker.sock", false,
             text(), "Docker daemon address.");
+    public static final ConfigKey<Path> DEADLINE_HELPER = key("deadline-helper", "/bin/busybox", false, path(),
+            "Static busybox (Debian's busybox-static) mounted read-only into every container, which then stops "
+                    + "itself at its timeout + 10 s even if this executor dies; missing or not static: a warning, and "
+                    + "no such deadline.");
     public static final ConfigKey<ImagePullPolicy> IMAGE_PULL = key("image-pull", "missing", false,
             oneOf(ImagePullPolicy.class), "missing: pull images that are not present; never.");
     public static final ConfigKey<Duration> IMAGE_PULL_TIMEOUT = key("image-pull-timeout", "5m", false,

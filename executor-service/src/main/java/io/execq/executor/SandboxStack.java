@@ -10,6 +10,7 @@ import io.execq.executor.sandbox.docker.DockerConnection;
 import io.execq.executor.sandbox.docker.DockerSandbox;
 import io.execq.executor.sandbox.docker.ImageResolver;
 import io.execq.executor.sandbox.docker.OrphanReaper;
+import io.execq.executor.sandbox.docker.RunDeadline;
 import io.execq.executor.sandbox.docker.WarmPool;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.execq.executor.sandbox.process.HostCapabilities;
@@ -30,9 +31,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sandboxes of one executor and what keeps them honest: the Docker sandbox with its health probe, orphan
- * reaper and (with {@code --warm-pool}) warm pool, the process sandbox when the fallback policy allows it, and the
- * router over both.
+ * The sandboxes of one executor and what keeps them honest: the Docker sandbox with its health probe, run deadline,
+ * orphan reaper and (with {@code --warm-pool}) warm pool, the process sandbox when the fallback policy allows it, and
+ * the router over both.
  */
 final class SandboxStack implements AutoCloseable {
 
@@ -59,8 +60,9 @@ final class SandboxStack implements AutoCloseable {
         });
         ImageResolver images = new ImageResolver(connection, config.get(ExecutorConfig.IMAGE_PULL),
                 config.get(ExecutorConfig.IMAGE_PULL_TIMEOUT));
-        this.warmPool = warmPool(config, connection, images, clock);
-        Sandbox docker = new DockerSandbox(connection, images, clock, warmPool);
+        RunDeadline deadline = RunDeadline.probe(config.get(ExecutorConfig.DEADLINE_HELPER));
+        this.warmPool = warmPool(config, connection, images, clock, deadline);
+        Sandbox docker = new DockerSandbox(connection, images, clock, warmPool, deadline);
         this.workspaceBase = workspaceBase();
         Optional<Sandbox> process = config.get(ExecutorConfig.FALLBACK) == FallbackPolicy.PROCESS
                 ? Optional.of(new ProcessSandbox(HostCapabilities.probe(), workspaceBase, clock))
@@ -92,7 +94,7 @@ final class SandboxStack implements AutoCloseable {
      * one that a run still uses.
      */
     private static Optional<WarmPool> warmPool(ExecutorConfig config, DockerConnection connection,
-                                               ImageResolver images, Clock clock) {
+                                               ImageResolver images, Clock clock, RunDeadline deadline) {
         int size = config.get(ExecutorConfig.WARM_POOL);
         if (size == 0) {
             return Optional.empty();
@@ -101,7 +103,7 @@ final class SandboxStack implements AutoCloseable {
         List<WarmPool.Profile> profiles = config.warmPoolImages().stream()
                 .map(image -> new WarmPool.Profile(image, limits)).collect(Collectors.toList());
         return Optional.of(new WarmPool(connection, images, clock, config.executorId(), profiles, size,
-                ORPHAN_MARGIN.dividedBy(2)));
+                ORPHAN_MARGIN.dividedBy(2), deadline));
     }
 
     /** Registers the sandboxes' meters (the warm pool's size, hits and misses). */

@@ -8,6 +8,7 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Container;
 import io.execq.executor.sandbox.ImageUnavailableException;
 import io.execq.executor.sandbox.SandboxException;
+import io.execq.executor.sandbox.SandboxLimits;
 import io.execq.executor.sandbox.SandboxInterruptedException;
 import io.execq.executor.sandbox.SandboxOutcome;
 import io.execq.executor.sandbox.SandboxSpec;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
@@ -32,7 +34,8 @@ class DockerSandboxIT extends DockerSandboxContract {
     static void connect() {
         connection = DockerConnection.connect("unix:///var/run/docker.sock");
         sandbox = new DockerSandbox(connection,
-                new ImageResolver(connection, ImagePullPolicy.NEVER, Duration.ofSeconds(30)), Clock.systemUTC());
+                new ImageResolver(connection, ImagePullPolicy.NEVER, Duration.ofSeconds(30)), Clock.systemUTC(),
+                Optional.empty(), RunDeadline.probe(RunDeadline.DEFAULT_HELPER));
     }
 
     @AfterAll
@@ -86,6 +89,67 @@ class DockerSandboxIT extends DockerSandboxContract {
         assertThat(thrown.get()).isInstanceOf(SandboxInterruptedException.class);
         assertThat(((SandboxException) thrown.get()).retriable()).isTrue();
         assertThat(managedContainers(mine)).isEmpty();
+    }
+
+    @Test
+    void aContainerStopsAtItsOwnDeadlineWhenNoExecutorWatchesIt() throws Exception {
+        // As after a SIGKILL of its executor: created and started like a run's, then nobody kills it or reads it.
+        RunDeadline deadline = RunDeadline.probe(RunDeadline.DEFAULT_HELPER, Duration.ofSeconds(1));
+        assertThat(deadline.enforced()).isTrue();
+        RunContainers containers = new RunContainers(deadline);
+        DockerClient docker = connection.client();
+        SandboxLimits limits = new SandboxLimits(Duration.ofSeconds(1), LIMITS.memoryBytes(), 1000, 64, 4096);
+        String id = containers.create(docker, "execq-" + UUID.randomUUID(), IMAGE, limits,
+                containers.labels("unwatched", EXECUTOR_ID, Instant.now()), Optional.empty(),
+                deadline.command(List.of("sh", "-c", "trap '' TERM; sleep 300 & sleep 300"), limits.timeout()),
+                Map.of(), HardenedHostConfig.WORKSPACE);
+        try {
+            long start = System.nanoTime();
+            docker.startContainerCmd(id).exec();
+
+            await().atMost(Duration.ofSeconds(20)).until(() ->
+                    !Boolean.TRUE.equals(docker.inspectContainerCmd(id).exec().getState().getRunning()));
+
+            Duration lived = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(docker.inspectContainerCmd(id).exec().getState().getExitCodeLong()).isEqualTo(137L);
+            assertThat(lived).isBetween(Duration.ofSeconds(2), Duration.ofSeconds(12));
+        } finally {
+            docker.removeContainerCmd(id).withForce(true).exec();
+        }
+    }
+
+    @Test
+    void aRealSegfaultStillExits139UnderTheInits() throws Exception {
+        SandboxSpec spec = SandboxSpec.of("req-" + UUID.randomUUID(), EXECUTOR_ID, "execq/python:3.11",
+                List.of("python3", "-c", "import ctypes; ctypes.string_at(0)"), LIMITS);
+
+        SandboxOutcome outcome = sandbox.run(spec);
+
+        assertThat(outcome.exitCode()).hasValue(139);
+        assertThat(outcome.oomKilled()).isFalse();
+        assertThat(outcome.startFailure()).isEmpty();
+    }
+
+    @Test
+    void givesTheProgramItsWholePidsLimitBesidesTheInitsAndTheWatcher() throws Exception {
+        SandboxLimits three = new SandboxLimits(TIMEOUT, LIMITS.memoryBytes(), 1000, 3, 4096);
+
+        SandboxOutcome fits = sandbox.run(spec(three, "sh", "-c", "sleep 1 & sleep 1 & wait; echo ok"));
+        SandboxOutcome over = sandbox.run(spec(three, "sh", "-c", "sleep 1 & sleep 1 & sleep 1 & wait; echo ok"));
+
+        assertThat(fits.stdout().text()).isEqualTo("ok\n");
+        assertThat(fits.stderr().text()).isEmpty();
+        assertThat(over.stderr().text()).contains("can't fork");
+    }
+
+    @Test
+    void anArgumentTheKernelRefusesIsTheUsersFailureWith126() throws Exception {
+        SandboxOutcome outcome = sandbox.run(spec("echo", "a".repeat(200_000)));
+
+        assertThat(outcome.exitCode()).hasValue(SandboxOutcome.EXIT_CANNOT_EXECUTE);
+        assertThat(outcome.stdout().totalBytes()).isZero();
+        assertThat(outcome.startFailure()).hasValueSatisfying(reason ->
+                assertThat(reason).startsWith("cannot execute: echo: Argument list too long"));
     }
 
     @Test
