@@ -71,19 +71,19 @@ public final class DockerSandbox implements Sandbox {
     private final Optional<WarmPool> pool;
     private final RunContainers containers;
 
-    /** A sandbox without a warm pool whose containers have no deadline of their own. */
+    /** A sandbox without a warm pool whose containers have no deadline of their own and no group scope. */
     public DockerSandbox(DockerConnection docker, ImageResolver images, Clock clock) {
-        this(docker, images, clock, Optional.empty(), RunDeadline.none());
+        this(docker, images, clock, Optional.empty(), RunDeadline.none(), Optional.empty());
     }
 
     /**
      * A sandbox that takes a run's container from {@code pool} when it has a fitting one (and closes the pool), and
-     * creates the others under {@code deadline}.
+     * creates the others under {@code deadline}, labelled with {@code scope}.
      */
     public DockerSandbox(DockerConnection docker, ImageResolver images, Clock clock, Optional<WarmPool> pool,
-                         RunDeadline deadline) {
+                         RunDeadline deadline, Optional<GroupScope> scope) {
         this.pool = Objects.requireNonNull(pool, "pool");
-        this.containers = new RunContainers(deadline);
+        this.containers = new RunContainers(deadline, scope);
         this.docker = Objects.requireNonNull(docker, "docker");
         this.images = Objects.requireNonNull(images, "images");
         this.clock = Objects.requireNonNull(clock, "clock");

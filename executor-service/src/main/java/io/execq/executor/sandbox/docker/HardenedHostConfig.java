@@ -35,7 +35,8 @@ import java.util.Set;
  *   <li>log driver {@code none}: output is captured through the attach stream, so a flood cannot fill the
  *       daemon's disk through json-file logs;</li>
  *   <li>labels {@code execq.managed}, {@code execq.request-id}, {@code execq.executor-id},
- *       {@code execq.created-at} so the {@link OrphanReaper} can find what a crashed executor left;</li>
+ *       {@code execq.created-at} (and the {@link GroupScope}'s) so the {@link OrphanReaper} can find what a crashed
+ *       executor left;</li>
  *   <li>Docker's init as PID 1 and the {@link RunDeadline} helper ({@link #supervised}): the program is not the
  *       namespace's init, and the container stops at its timeout plus a margin even when no executor watches.</li>
  * </ul>

@@ -6,6 +6,7 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import io.execq.executor.sandbox.SandboxLimits;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -15,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Creating and removing the hardened containers of runs, for {@link DockerSandbox} and {@link WarmPool} alike: every
- * container gets {@link HardenedHostConfig} and the executor's {@link RunDeadline}.
+ * container gets {@link HardenedHostConfig}, the executor's {@link RunDeadline} and labels with its
+ * {@link GroupScope}.
  */
 final class RunContainers {
 
@@ -25,9 +27,11 @@ final class RunContainers {
     static final List<String> BASE_ENV = List.of("HOME=" + HardenedHostConfig.WORKSPACE, "LANG=C.UTF-8");
 
     private final RunDeadline deadline;
+    private final Optional<GroupScope> scope;
 
-    RunContainers(RunDeadline deadline) {
+    RunContainers(RunDeadline deadline, Optional<GroupScope> scope) {
         this.deadline = Objects.requireNonNull(deadline, "deadline");
+        this.scope = Objects.requireNonNull(scope, "scope");
     }
 
     RunDeadline deadline() {
@@ -36,7 +40,9 @@ final class RunContainers {
 
     /** The labels of a container or volume created at {@code createdAt} for {@code requestId} by {@code executorId}. */
     Map<String, String> labels(String requestId, String executorId, Instant createdAt) {
-        return HardenedHostConfig.labels(requestId, executorId, createdAt);
+        Map<String, String> labels = new HashMap<>(HardenedHostConfig.labels(requestId, executorId, createdAt));
+        scope.ifPresent(s -> labels.putAll(s.labels()));
+        return Map.copyOf(labels);
     }
 
     /**

@@ -89,20 +89,22 @@ public final class WarmPool implements AutoCloseable, MeterBinder {
     private final AtomicLong misses = new AtomicLong();
     private volatile boolean closed;
 
-    /** A pool whose containers have no deadline of their own. */
+    /** A pool whose containers have no deadline of their own and no group scope. */
     public WarmPool(DockerConnection docker, ImageResolver images, Clock clock, String executorId,
                     List<Profile> profiles, int size, Duration maxIdle) {
-        this(docker, images, clock, executorId, profiles, size, maxIdle, RunDeadline.none());
+        this(docker, images, clock, executorId, profiles, size, maxIdle, RunDeadline.none(), Optional.empty());
     }
 
     /**
      * @param size containers kept ready per profile, at least 1
      * @param maxIdle how long a container may wait for a run before it is replaced
      * @param deadline how its containers run the program they are given
+     * @param scope the group scope its containers are labelled with
      */
     public WarmPool(DockerConnection docker, ImageResolver images, Clock clock, String executorId,
-                    List<Profile> profiles, int size, Duration maxIdle, RunDeadline deadline) {
-        this.containers = new RunContainers(deadline);
+                    List<Profile> profiles, int size, Duration maxIdle, RunDeadline deadline,
+                    Optional<GroupScope> scope) {
+        this.containers = new RunContainers(deadline, scope);
         this.docker = Objects.requireNonNull(docker, "docker");
         this.images = Objects.requireNonNull(images, "images");
         this.clock = Objects.requireNonNull(clock, "clock");

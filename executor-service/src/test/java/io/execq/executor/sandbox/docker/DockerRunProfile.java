@@ -54,7 +54,7 @@ public final class DockerRunProfile {
         DockerClient client = connection.client();
         ImageResolver images = new ImageResolver(connection, ImagePullPolicy.NEVER, Duration.ofSeconds(30));
         DockerSandbox sandbox = new DockerSandbox(connection, images, Clock.systemUTC(), java.util.Optional.empty(),
-                RunDeadline.probe(RunDeadline.DEFAULT_HELPER));
+                RunDeadline.probe(RunDeadline.DEFAULT_HELPER), java.util.Optional.empty());
         loop(3, 1, () -> rawCycle(client)); // warm-up
         loop(3, 1, () -> sandboxRun(sandbox));
         for (String value : concurrencies.split(",")) {
@@ -81,9 +81,10 @@ public final class DockerRunProfile {
                                     int concurrency, int poolSize, List<Long> raw) throws Exception {
         RunDeadline deadline = RunDeadline.probe(RunDeadline.DEFAULT_HELPER);
         WarmPool pool = new WarmPool(connection, images, Clock.systemUTC(), EXECUTOR,
-                List.of(new WarmPool.Profile(IMAGE, LIMITS)), poolSize, Duration.ofMinutes(2), deadline);
+                List.of(new WarmPool.Profile(IMAGE, LIMITS)), poolSize, Duration.ofMinutes(2), deadline,
+                java.util.Optional.empty());
         DockerSandbox pooled = new DockerSandbox(connection, images, Clock.systemUTC(), java.util.Optional.of(pool),
-                deadline);
+                deadline, java.util.Optional.empty());
         pool.start();
         awaitFull(pool);
         timings.reset();

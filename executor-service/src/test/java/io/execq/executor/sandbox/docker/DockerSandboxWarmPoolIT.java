@@ -41,7 +41,8 @@ class DockerSandboxWarmPoolIT extends DockerSandboxContract {
         images = new ImageResolver(connection, ImagePullPolicy.NEVER, Duration.ofSeconds(30));
         pool = pool(EXECUTOR_ID, List.of(new WarmPool.Profile(IMAGE, LIMITS),
                 new WarmPool.Profile(IMAGE, FORK_BOMB_LIMITS), new WarmPool.Profile(IMAGE, MEMORY_BOMB_LIMITS)));
-        sandbox = new DockerSandbox(connection, images, Clock.systemUTC(), Optional.of(pool), DEADLINE);
+        sandbox = new DockerSandbox(connection, images, Clock.systemUTC(), Optional.of(pool), DEADLINE,
+                Optional.empty());
         pool.start();
     }
 
@@ -140,7 +141,7 @@ class DockerSandboxWarmPoolIT extends DockerSandboxContract {
         RunDeadline deadline = RunDeadline.probe(RunDeadline.DEFAULT_HELPER, Duration.ofSeconds(1));
         String executor = "pool-deadline-" + UUID.randomUUID();
         WarmPool unwatched = new WarmPool(connection, images, Clock.systemUTC(), executor,
-                List.of(new WarmPool.Profile(IMAGE, LIMITS)), 1, Duration.ofMinutes(2), deadline);
+                List.of(new WarmPool.Profile(IMAGE, LIMITS)), 1, Duration.ofMinutes(2), deadline, Optional.empty());
         try {
             unwatched.start();
             await().atMost(FILL).until(unwatched::full);
@@ -184,9 +185,10 @@ class DockerSandboxWarmPoolIT extends DockerSandboxContract {
         String executor = "pool-crashed-" + UUID.randomUUID();
         WarmPool crashed = startedFullPool(executor);
         try {
-            OrphanReaper reaper = new OrphanReaper(connection.client(), Clock.systemUTC(), Optional.of(executor), Duration.ZERO);
+            OrphanReaper reaper = new OrphanReaper(connection.client(), Clock.systemUTC(),
+                    new OrphanRule(executor, Optional.empty(), Duration.ofDays(36_500), Duration.ZERO), Optional.empty());
 
-            assertThat(reaper.reapNow()).isEqualTo(2);
+            assertThat(reaper.reapPreviousLife()).isEqualTo(2);
             assertThat(managedContainers(Map.of(HardenedHostConfig.LABEL_EXECUTOR_ID, executor))).isEmpty();
         } finally {
             crashed.close();
@@ -203,6 +205,6 @@ class DockerSandboxWarmPoolIT extends DockerSandboxContract {
 
     private static WarmPool pool(String executorId, List<WarmPool.Profile> profiles) {
         return new WarmPool(connection, images, Clock.systemUTC(), executorId, profiles, 2, Duration.ofMinutes(2),
-                DEADLINE);
+                DEADLINE, Optional.empty());
     }
 }
