@@ -94,6 +94,10 @@ public final class ExecutorConfig {
             .withConventionalEnv("DOCKER_TLS_VERIFY"));
     public static final ConfigKey<LogFormat> LOG_FORMAT = key("log-format", "text", false, oneOf(LogFormat.class),
             "text: one line per event on stderr; json: one JSON object per line, for log shippers.");
+    public static final ConfigKey<Path> DEADLINE_HELPER = key("deadline-helper", "/bin/busybox", false, path(),
+            "Static busybox (Debian's busybox-static) mounted read-only into every container, which then stops "
+                    + "itself at its timeout + 10 s even if this executor dies; missing or not static: a warning, and "
+                    + "no such deadline.");
     public static final ConfigKey<ImagePullPolicy> IMAGE_PULL = key("image-pull", "missing", false,
             oneOf(ImagePullPolicy.class), "missing: pull images that are not present; never.");
     public static final ConfigKey<Duration> IMAGE_PULL_TIMEOUT = key("image-pull-timeout", "5m", false,

@@ -27,6 +27,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -47,15 +48,18 @@ public final class ExecutorInstance implements AutoCloseable {
     private final ExecutorConfig config;
     private final KafkaBootstrap kafka;
     private final SandboxStack sandboxes;
+    private final KafkaGroupMembership membership;
     private final ExecutorService workers;
     private final ConsumerLoop loop;
     private final Thread loopThread;
     private final HealthServer http;
 
-    private ExecutorInstance(ExecutorConfig config, KafkaBootstrap kafka, SandboxStack sandboxes) {
+    private ExecutorInstance(ExecutorConfig config, KafkaBootstrap kafka, SandboxStack sandboxes,
+                             KafkaGroupMembership membership) {
         this.config = config;
         this.kafka = kafka;
         this.sandboxes = sandboxes;
+        this.membership = membership;
         Clock clock = Clock.systemUTC();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         PipelineMetrics metrics = new PipelineMetrics(registry);
@@ -103,11 +107,13 @@ public final class ExecutorInstance implements AutoCloseable {
     /** Connects (or starts the embedded broker), creates missing topics, starts the sandboxes and the loop. */
     public static ExecutorInstance start(ExecutorConfig config) {
         KafkaBootstrap kafka = KafkaBootstrap.connect(config);
+        KafkaGroupMembership membership = null;
         SandboxStack sandboxes = null;
         try {
             kafka.ensureTopics(config);
-            sandboxes = new SandboxStack(config, Clock.systemUTC());
-            ExecutorInstance instance = new ExecutorInstance(config, kafka, sandboxes);
+            membership = KafkaGroupMembership.connect(config, kafka.bootstrapServers());
+            sandboxes = new SandboxStack(config, Clock.systemUTC(), membership.scope(), Optional.of(membership));
+            ExecutorInstance instance = new ExecutorInstance(config, kafka, sandboxes, membership);
             instance.loopThread.start();
             LOG.info("Executor {} consuming {} from {} (concurrency {}, {}, rate {}/s, fallback {}); health on "
                             + "http://127.0.0.1:{}/health/ready", config.executorId(),
@@ -118,6 +124,9 @@ public final class ExecutorInstance implements AutoCloseable {
         } catch (RuntimeException e) {
             if (sandboxes != null) {
                 sandboxes.close();
+            }
+            if (membership != null) {
+                membership.close();
             }
             kafka.close();
             throw e;
@@ -177,6 +186,7 @@ public final class ExecutorInstance implements AutoCloseable {
         workers.shutdownNow();
         http.close();
         sandboxes.close();
+        membership.close();
         kafka.close();
         LOG.info("Executor {} stopped", config.executorId());
     }

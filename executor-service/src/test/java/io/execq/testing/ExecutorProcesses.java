@@ -43,6 +43,20 @@ public final class ExecutorProcesses implements AfterEachCallback {
         return logs.resolve(id + ".out");
     }
 
+    /** A free port on loopback, for an executor's {@code --http-port}. */
+    public static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Whether the executor with health port {@code port} answers ready (joined, a sandbox available). */
+    public static boolean ready(int port) throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port + "/health/ready")).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+    }
+
     @Override
     public void afterEach(ExtensionContext context) throws InterruptedException {
         for (Process process : started) {

@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -68,14 +69,21 @@ public final class DockerSandbox implements Sandbox {
     private final ExecutorService io;
     private final Removals removals = new Removals();
     private final Optional<WarmPool> pool;
+    private final RunContainers containers;
 
+    /** A sandbox without a warm pool whose containers have no deadline of their own and no group scope. */
     public DockerSandbox(DockerConnection docker, ImageResolver images, Clock clock) {
-        this(docker, images, clock, Optional.empty());
+        this(docker, images, clock, Optional.empty(), RunDeadline.none(), Optional.empty());
     }
 
-    /** A sandbox that takes a run's container from {@code pool} when it has a fitting one; closes the pool. */
-    public DockerSandbox(DockerConnection docker, ImageResolver images, Clock clock, Optional<WarmPool> pool) {
+    /**
+     * A sandbox that takes a run's container from {@code pool} when it has a fitting one (and closes the pool), and
+     * creates the others under {@code deadline}, labelled with {@code scope}.
+     */
+    public DockerSandbox(DockerConnection docker, ImageResolver images, Clock clock, Optional<WarmPool> pool,
+                         RunDeadline deadline, Optional<GroupScope> scope) {
         this.pool = Objects.requireNonNull(pool, "pool");
+        this.containers = new RunContainers(deadline, scope);
         this.docker = Objects.requireNonNull(docker, "docker");
         this.images = Objects.requireNonNull(images, "images");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -179,7 +187,7 @@ public final class DockerSandbox implements Sandbox {
             CompletableFuture<Void> output = attach.pumpOutput(stdout, stderr, io);
             byte[] input = spec.stdin();
             if (warm.isPresent()) {
-                input = concat(Launcher.line(warm.get().processEnvironment(), spec), input);
+                input = concat(Launcher.line(warm.get().processEnvironment(), spec, warm.get().deadline()), input);
             } else {
                 call("start container", () -> {
                     client.startContainerCmd(containerId).exec();
@@ -206,21 +214,24 @@ public final class DockerSandbox implements Sandbox {
             OptionalInt exit = timedOut ? OptionalInt.empty() : OptionalInt.of(exitCode(state));
             log.info("request {}: docker run finished exit={} timedOut={} oomKilled={} stdout={} stderr={}",
                     spec.requestId(), exit, timedOut, oom, stdout.totalBytes(), stderr.totalBytes());
-            return new SandboxOutcome(exit, timedOut, oom, stdout.snapshot(), stderr.snapshot(), startedAt,
-                    finishedAt, Backend.DOCKER, protections(), Optional.of(image.id()),
-                    Optional.of(HardenedHostConfig.RUNTIME), Optional.of(HardenedHostConfig.SECCOMP_PROFILE));
+            return DockerExecFailures.classify(new SandboxOutcome(exit, timedOut, oom, stdout.snapshot(),
+                    stderr.snapshot(), startedAt, finishedAt, Backend.DOCKER, protections(), Optional.of(image.id()),
+                    Optional.of(HardenedHostConfig.RUNTIME), Optional.of(HardenedHostConfig.SECCOMP_PROFILE)),
+                    spec.argv().get(0));
         }
 
         /** Creates the run's own container (and, with files, its volume, filled). */
         private void create(ResolvedImage image) throws SandboxException {
             Instant now = clock.instant();
+            Map<String, String> labels = containers.labels(spec.requestId(), spec.executorId(), now);
             if (WorkspaceVolume.needed(spec)) {
-                volume = call("create volume", () -> WorkspaceVolume.create(client, spec, now));
+                volume = call("create volume", () -> WorkspaceVolume.create(client, labels));
             }
             String name = volume != null ? volume : "execq-" + UUID.randomUUID();
-            containerId = call("create container", () -> RunContainers.create(client, name, image.id(),
-                    spec.limits(), HardenedHostConfig.labels(spec, now), Optional.ofNullable(volume), spec.argv(),
-                    spec.env(), WorkspaceVolume.workingDir(spec)));
+            containerId = call("create container", () -> containers.create(client, name, image.id(),
+                    spec.limits(), labels, Optional.ofNullable(volume),
+                    containers.deadline().command(spec.argv(), spec.limits().timeout()), spec.env(),
+                    WorkspaceVolume.workingDir(spec)));
             if (volume != null) {
                 call("copy files", () -> {
                     WorkspaceVolume.populate(client, containerId, spec);

@@ -54,13 +54,17 @@ final class Launcher {
         return env;
     }
 
-    /** The line for {@code spec} in a container whose process environment is {@code containerEnv}. */
-    static byte[] line(Map<String, String> containerEnv, SandboxSpec spec) {
+    /**
+     * The line for {@code spec} in a container whose process environment is {@code containerEnv}: {@code env} sets
+     * the environment and execs {@code deadline}'s command for the spec (an absolute path, so no image's {@code env}
+     * looks anything up), which runs the program as in a container created for it.
+     */
+    static byte[] line(Map<String, String> containerEnv, SandboxSpec spec, RunDeadline deadline) {
         Map<String, String> env = new LinkedHashMap<>(containerEnv);
         env.putAll(spec.env());
         StringBuilder line = new StringBuilder(NEWLINE_VARIABLE).append("exec env -i --");
         env.forEach((name, value) -> line.append(' ').append(quote(name + "=" + value)));
-        spec.argv().forEach(word -> line.append(' ').append(quote(word)));
+        deadline.command(spec.argv(), spec.limits().timeout()).forEach(word -> line.append(' ').append(quote(word)));
         return line.append('\n').toString().getBytes(StandardCharsets.UTF_8);
     }
 

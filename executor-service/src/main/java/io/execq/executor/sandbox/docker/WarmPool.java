@@ -79,6 +79,7 @@ public final class WarmPool implements AutoCloseable, MeterBinder {
     private final ImageResolver images;
     private final Clock clock;
     private final String executorId;
+    private final RunContainers containers;
     private final int size;
     private final Duration maxIdle;
     private final List<Slot> slots;
@@ -88,12 +89,22 @@ public final class WarmPool implements AutoCloseable, MeterBinder {
     private final AtomicLong misses = new AtomicLong();
     private volatile boolean closed;
 
+    /** A pool whose containers have no deadline of their own and no group scope. */
+    public WarmPool(DockerConnection docker, ImageResolver images, Clock clock, String executorId,
+                    List<Profile> profiles, int size, Duration maxIdle) {
+        this(docker, images, clock, executorId, profiles, size, maxIdle, RunDeadline.none(), Optional.empty());
+    }
+
     /**
      * @param size containers kept ready per profile, at least 1
      * @param maxIdle how long a container may wait for a run before it is replaced
+     * @param deadline how its containers run the program they are given
+     * @param scope the group scope its containers are labelled with
      */
     public WarmPool(DockerConnection docker, ImageResolver images, Clock clock, String executorId,
-                    List<Profile> profiles, int size, Duration maxIdle) {
+                    List<Profile> profiles, int size, Duration maxIdle, RunDeadline deadline,
+                    Optional<GroupScope> scope) {
+        this.containers = new RunContainers(deadline, scope);
         this.docker = Objects.requireNonNull(docker, "docker");
         this.images = Objects.requireNonNull(images, "images");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -283,8 +294,8 @@ public final class WarmPool implements AutoCloseable, MeterBinder {
         private WarmContainer create(String imageId) throws IOException {
             DockerClient client = docker.client();
             Instant now = clock.instant();
-            String id = RunContainers.create(client, "execq-" + UUID.randomUUID(), imageId, profile.limits(),
-                    HardenedHostConfig.labels(POOL_REQUEST_ID, executorId, now), Optional.empty(),
+            String id = containers.create(client, "execq-" + UUID.randomUUID(), imageId, profile.limits(),
+                    containers.labels(POOL_REQUEST_ID, executorId, now), Optional.empty(),
                     Launcher.ENTRYPOINT, Map.of(), HardenedHostConfig.WORKSPACE);
             AttachSession attach = null;
             try {
@@ -293,7 +304,8 @@ public final class WarmPool implements AutoCloseable, MeterBinder {
                 ContainerConfig config = client.inspectContainerCmd(id).exec().getConfig();
                 List<String> env = config.getEnv() == null ? List.of() : List.of(config.getEnv());
                 return new WarmContainer(id, imageId, attach,
-                        Launcher.processEnvironment(config.getHostName(), new ArrayList<>(env)), now);
+                        Launcher.processEnvironment(config.getHostName(), new ArrayList<>(env)), now,
+                        containers.deadline());
             } catch (IOException | RuntimeException e) {
                 if (attach != null) {
                     attach.close();

@@ -7,7 +7,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -40,10 +40,10 @@ public final class WorkspaceVolume {
         return !spec.files().isEmpty() || spec.workingDir().isPresent();
     }
 
-    /** Creates an empty, labelled volume and returns its name. */
-    public static String create(DockerClient docker, SandboxSpec spec, Instant now) {
+    /** Creates an empty volume with {@code labels} and returns its name. */
+    public static String create(DockerClient docker, Map<String, String> labels) {
         String name = "execq-" + UUID.randomUUID();
-        docker.createVolumeCmd().withName(name).withLabels(HardenedHostConfig.labels(spec, now)).exec();
+        docker.createVolumeCmd().withName(name).withLabels(labels).exec();
         return name;
     }
 

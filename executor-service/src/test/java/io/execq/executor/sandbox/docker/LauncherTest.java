@@ -36,10 +36,10 @@ class LauncherTest {
         containerEnv.put("HOME", "/execq/work");
         SandboxSpec spec = spec("echo", "a\nb").withEnv(Map.of("HOME", "/elsewhere", "X", "1"));
 
-        String line = new String(Launcher.line(containerEnv, spec), StandardCharsets.UTF_8);
+        String line = new String(Launcher.line(containerEnv, spec, RunDeadline.none()), StandardCharsets.UTF_8);
 
         assertThat(line).isEqualTo("nl=$(printf '\\nx'); nl=${nl%x}; exec env -i -- 'PATH=/bin' 'HOME=/elsewhere' 'X=1' "
-                + "'echo' 'a'\"$nl\"'b'\n");
+                + "'/sbin/docker-init' '-s' '--' 'echo' 'a'\"$nl\"'b'\n");
         assertThat(line.indexOf('\n')).isEqualTo(line.length() - 1);
     }
 
