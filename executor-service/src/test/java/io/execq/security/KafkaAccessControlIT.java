@@ -39,9 +39,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.AuthorizationException;
@@ -366,6 +368,11 @@ class KafkaAccessControlIT {
         assertThat(serve.status()).isEqualTo(1);
         assertThat(serve.err()).isEqualTo("execq executor stopped: io.execq.executor.pipeline.FatalPublishException: "
                 + "Cannot publish results any more: Not authorized to access topics: [partial.results]\n");
+        try (Admin admin = kafka.admin()) {
+            TopicPartition results = new TopicPartition("partial.results", 0);
+            assertThat(admin.listOffsets(Map.of(results, OffsetSpec.latest())).partitionResult(results).get()
+                    .offset()).as("records written to partial.results").isZero();
+        }
     }
 
     @Test
