@@ -11,8 +11,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Kafka-driven code execution in hardened sandboxes.",
-        subcommands = {SubmitCommand.class, ResultsCommand.class, ReplayCommand.class, BrokerCommand.class,
-                DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {SubmitCommand.class, ResultsCommand.class, ReplayCommand.class, VerifyCommand.class,
+                BrokerCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class ExecqCommand implements Runnable {
 
     @CommandLine.Spec

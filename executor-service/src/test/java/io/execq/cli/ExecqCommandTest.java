@@ -47,7 +47,7 @@ class ExecqCommandTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String command : new String[] {"submit", "results", "replay", "broker", "demo", "serve"}) {
+        for (String command : new String[] {"submit", "results", "replay", "verify", "broker", "demo", "serve"}) {
             out.getBuffer().setLength(0);
             assertThat(run(command, "--help")).isEqualTo(0);
             assertThat(out.toString()).startsWith("Usage: execq " + command);
@@ -56,7 +56,7 @@ class ExecqCommandTest {
 
     @Test
     void kafkaCommandsShareTheKafkaOptions() {
-        for (String command : new String[] {"submit", "results", "replay"}) {
+        for (String command : new String[] {"submit", "results", "replay", "verify"}) {
             out.getBuffer().setLength(0);
             assertThat(run(command, "--help")).isEqualTo(0);
             assertThat(out.toString()).contains("--bootstrap-servers=HOST:PORT[,...]").contains("--kafka-config=FILE")
@@ -70,6 +70,12 @@ class ExecqCommandTest {
         assertThat(run("submit", "--wait", "--json", "--timeout", "banana", "--", "true")).isEqualTo(2);
         assertThat(err.toString()).contains("Invalid value for option '--timeout': "
                 + "'banana' is not a duration (examples: 500ms, 30s, 5m, 1h)");
+    }
+
+    @Test
+    void verifyWithANegativeMaxListedIsAUsageErrorWithStatus2() {
+        assertThat(run("verify", "--max-listed", "-1")).isEqualTo(2);
+        assertThat(err.toString()).contains("--max-listed must not be negative, got -1");
     }
 
     @Test

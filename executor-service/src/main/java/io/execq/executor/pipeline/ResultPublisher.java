@@ -34,6 +34,16 @@ public final class ResultPublisher implements AutoCloseable {
      */
     public static final String TRANSACTIONAL_ID_PREFIX = "execq-executor-";
 
+    /**
+     * The largest dead-letter copy sent with its value: the producer's {@code max.request.size} and the topics'
+     * {@code max.message.bytes} ({@link io.execq.executor.kafka.TopicSettings#DEFAULT_MAX_MESSAGE_BYTES}) less a
+     * margin for record, batch and compression overhead. A request record near the limit fits its topic, but its
+     * copy with the dead-letter headers would not: the send would fail the whole transaction on every retry and stall
+     * the partition. Such a copy goes without its value ({@link DeadLetterHeaders#VALUE_OMITTED}); the original stays
+     * at its source position.
+     */
+    static final int DEAD_LETTER_COPY_LIMIT = (16 << 20) - (64 << 10);
+
     private final Producer<String, byte[]> producer;
     private final Serializer<ExecutionResult> serializer;
     private final String resultsTopic;
@@ -146,7 +156,25 @@ public final class ResultPublisher implements AutoCloseable {
         header(headers, DeadLetterHeaders.SOURCE_OFFSET, Long.toString(original.offset()));
         header(headers, DeadLetterHeaders.EXECUTOR_ID, executorId);
         header(headers, DeadLetterHeaders.FAILED_AT, clock.instant().toString());
+        if (copySize(original.key(), original.value(), headers) > DEAD_LETTER_COPY_LIMIT) {
+            header(headers, DeadLetterHeaders.VALUE_OMITTED, Integer.toString(original.value().length));
+            header(headers, DeadLetterHeaders.DETAIL, completion.detail() + " (value of " + original.value().length
+                    + " bytes omitted from this dead letter: too large to copy; the original is "
+                    + original.topic() + "/" + original.partition() + "/" + original.offset() + ")");
+            LOG.warn("Dead letter of {}-{}@{} goes without its {}-byte value: too large to copy", original.topic(),
+                    original.partition(), original.offset(), original.value().length);
+            return new ProducerRecord<>(deadLetterTopic, null, original.key(), null, headers);
+        }
         return new ProducerRecord<>(deadLetterTopic, null, original.key(), original.value(), headers);
+    }
+
+    private static long copySize(String key, byte[] value, RecordHeaders headers) {
+        long size = (key == null ? 0 : key.getBytes(StandardCharsets.UTF_8).length)
+                + (value == null ? 0 : value.length);
+        for (var header : headers) {
+            size += header.key().length() + (header.value() == null ? 0 : header.value().length);
+        }
+        return size;
     }
 
     private static void header(RecordHeaders headers, String name, String value) {

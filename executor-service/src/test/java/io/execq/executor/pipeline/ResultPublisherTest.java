@@ -84,6 +84,27 @@ class ResultPublisherTest {
     }
 
     @Test
+    void aDeadLetterCopyTooLargeForAKafkaRecordGoesWithoutItsValue() {
+        byte[] nearTheLimit = new byte[ResultPublisher.DEAD_LETTER_COPY_LIMIT - 100];
+        byte[] belowIt = new byte[ResultPublisher.DEAD_LETTER_COPY_LIMIT - 2_000];
+        publisher.publish(new CommitBatch(List.of(
+                Completion.undecodable(new ConsumerRecord<>("requests", 0, 7, "big", nearTheLimit), "CORRUPT_BODY: x"),
+                Completion.undecodable(new ConsumerRecord<>("requests", 0, 8, "fits", belowIt), "CORRUPT_BODY: y")),
+                Map.of(new TopicPartition("requests", 0), new OffsetAndMetadata(9))), GROUP);
+
+        ProducerRecord<String, byte[]> omitted = producer.history().get(0);
+        assertThat(omitted.value()).isNull();
+        assertThat(header(omitted, DeadLetterHeaders.VALUE_OMITTED)).isEqualTo(Integer.toString(nearTheLimit.length));
+        assertThat(header(omitted, DeadLetterHeaders.DETAIL)).isEqualTo("CORRUPT_BODY: x (value of "
+                + nearTheLimit.length + " bytes omitted from this dead letter: too large to copy; the original is "
+                + "requests/0/7)");
+        assertThat(header(omitted, DeadLetterHeaders.SOURCE_OFFSET)).isEqualTo("7");
+        ProducerRecord<String, byte[]> copied = producer.history().get(1);
+        assertThat(copied.value()).isSameAs(belowIt);
+        assertThat(copied.headers().lastHeader(DeadLetterHeaders.VALUE_OMITTED)).isNull();
+    }
+
+    @Test
     void successGoesToResultsOnly() {
         ExecutionResult ok = ExecutionResult.newBuilder(results.expired(request("ok")))
                 .setStatus(io.execq.schema.ExecutionStatus.SUCCEEDED).setError(null).build();
