@@ -96,8 +96,8 @@ public final class ExecutorInstance implements AutoCloseable {
                 config.get(ExecutorConfig.REQUESTS_TOPIC), scheduler, publisher, metrics,
                 config.get(ExecutorConfig.SHUTDOWN_GRACE), clock);
         this.loopThread = new Thread(loop, "execq-consumer-loop");
-        this.http = new HealthServer(config.get(ExecutorConfig.HTTP_PORT), loop::running, this::notReadyReasons,
-                registry::scrape);
+        this.http = new HealthServer(config.get(ExecutorConfig.HTTP_HOST), config.get(ExecutorConfig.HTTP_PORT),
+                loop::running, this::notReadyReasons, registry::scrape);
     }
 
     /** Connects (or starts the embedded broker), creates missing topics, starts the sandboxes and the loop. */
@@ -110,10 +110,11 @@ public final class ExecutorInstance implements AutoCloseable {
             ExecutorInstance instance = new ExecutorInstance(config, kafka, sandboxes);
             instance.loopThread.start();
             LOG.info("Executor {} consuming {} from {} (concurrency {}, {}, rate {}/s, fallback {}); health on "
-                            + "http://127.0.0.1:{}/health/ready", config.executorId(),
+                            + "http://{}:{}/health/ready", config.executorId(),
                     config.get(ExecutorConfig.REQUESTS_TOPIC), kafka.bootstrapServers(),
                     config.get(ExecutorConfig.CONCURRENCY), config.schedulingPolicy(), config.get(ExecutorConfig.RATE),
-                    config.get(ExecutorConfig.FALLBACK), instance.http.port());
+                    config.get(ExecutorConfig.FALLBACK), config.get(ExecutorConfig.HTTP_HOST).getHostAddress(),
+                    instance.http.port());
             return instance;
         } catch (RuntimeException e) {
             if (sandboxes != null) {
