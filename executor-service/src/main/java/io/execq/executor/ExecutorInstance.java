@@ -1,6 +1,7 @@
 package io.execq.executor;
 
 import io.execq.executor.http.HealthServer;
+import io.execq.executor.kafka.GroupLag;
 import io.execq.executor.pipeline.ConsumerLoop;
 import io.execq.executor.pipeline.HostExecLimits;
 import io.execq.executor.pipeline.ImagePolicy;
@@ -21,6 +22,7 @@ import io.github.resilience4j.micrometer.tagged.TaggedRateLimiterMetrics;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -30,6 +32,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
@@ -51,6 +54,7 @@ public final class ExecutorInstance implements AutoCloseable {
     private final ConsumerLoop loop;
     private final Thread loopThread;
     private final HealthServer http;
+    private final GroupLag groupLag;
 
     private ExecutorInstance(ExecutorConfig config, KafkaBootstrap kafka, SandboxStack sandboxes) {
         this.config = config;
@@ -96,6 +100,10 @@ public final class ExecutorInstance implements AutoCloseable {
                 config.get(ExecutorConfig.REQUESTS_TOPIC), scheduler, publisher, metrics,
                 config.get(ExecutorConfig.SHUTDOWN_GRACE), clock);
         this.loopThread = new Thread(loop, "execq-consumer-loop");
+        this.groupLag = new GroupLag(Admin.create(KafkaClients.admin(config, kafka.bootstrapServers())),
+                config.get(ExecutorConfig.GROUP_ID), config.get(ExecutorConfig.REQUESTS_TOPIC), registry);
+        Gauge.builder("execq.ready", this, instance -> instance.notReadyReasons().isEmpty() ? 1 : 0)
+                .description("1 while /health/ready answers 200").strongReference(true).register(registry);
         this.http = new HealthServer(config.get(ExecutorConfig.HTTP_HOST), config.get(ExecutorConfig.HTTP_PORT),
                 loop::running, this::notReadyReasons, registry::scrape);
     }
@@ -109,6 +117,7 @@ public final class ExecutorInstance implements AutoCloseable {
             sandboxes = new SandboxStack(config, Clock.systemUTC());
             ExecutorInstance instance = new ExecutorInstance(config, kafka, sandboxes);
             instance.loopThread.start();
+            instance.groupLag.start();
             LOG.info("Executor {} consuming {} from {} (concurrency {}, {}, rate {}/s, fallback {}); health on "
                             + "http://{}:{}/health/ready", config.executorId(),
                     config.get(ExecutorConfig.REQUESTS_TOPIC), kafka.bootstrapServers(),
@@ -176,6 +185,7 @@ public final class ExecutorInstance implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         workers.shutdownNow();
+        groupLag.close();
         http.close();
         sandboxes.close();
         kafka.close();
