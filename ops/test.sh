@@ -2,7 +2,8 @@
 # The whole execq test suite, from a fresh machine:
 #   1. a Docker engine (installs docker.io and starts dockerd when running as root and none answers),
 #   2. the local images the tests run (ops/images/build.sh; offline, idempotent),
-#   3. ./mvnw -B verify: unit tests (Surefire) and integration tests (Failsafe) against real Kafka and real Docker.
+#   3. Debian's prometheus and promtool (ops/lib/prometheus.sh; the packaged service is not started),
+#   4. ./mvnw -B verify: unit tests (Surefire) and integration tests (Failsafe) against real Kafka and real Docker.
 # Extra arguments go to Maven, e.g. ops/test.sh -pl schemas or ops/test.sh -Dit.test=EmbeddedKafkaIT.
 set -euo pipefail
 
@@ -27,6 +28,12 @@ if execq_ensure_docker; then
   export EXECQ_REQUIRE_DOCKER=true
 else
   echo "ops/test.sh: WARNING: no Docker engine; Docker tests will be skipped and Kafka will be embedded." >&2
+fi
+
+# shellcheck source=lib/prometheus.sh
+. "$root/ops/lib/prometheus.sh"
+if ! execq_ensure_prometheus; then
+  echo "ops/test.sh: WARNING: no prometheus/promtool; the Prometheus test fails when EXECQ_REQUIRE_DOCKER=true." >&2
 fi
 
 # Testcontainers offline: Ryuk's image cannot be pulled; reach containers through loopback only.
