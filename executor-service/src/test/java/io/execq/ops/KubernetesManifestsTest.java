@@ -180,7 +180,7 @@ class KubernetesManifestsTest {
         assertThat(at(pod, "securityContext", "seccompProfile", "type").toString()).isEqualTo("RuntimeDefault");
         assertThat(security.get("allowPrivilegeEscalation")).isEqualTo(false);
         assertThat(security.get("readOnlyRootFilesystem")).isEqualTo(true);
-        assertThat((List<String>) at(security, "capabilities", "drop")).containsExactly("ALL");
+        assertThat(OpsFiles.<List<String>>at(security, "capabilities", "drop")).containsExactly("ALL");
         assertThat((String) at(container, "resources", "requests", "memory")).isNotBlank();
         assertThat((String) at(container, "resources", "limits", "memory")).isNotBlank();
         assertThat(pod.get("automountServiceAccountToken")).isEqualTo(false);
