@@ -46,7 +46,8 @@ execq_ensure_prometheus() (
     # Debian's maintainer scripts ask invoke-rc.d before starting a service; exit 101 means "not allowed".
     printf '#!/bin/sh\n# execq: no service starts while ops/lib/prometheus.sh installs packages\nexit 101\n' >"$policy"
     chmod 755 "$policy"
-    trap 'rm -f "$policy"' EXIT
+    # Expanded now: the trap runs as the subshell exits.
+    trap "rm -f '$policy'" EXIT
   fi
 
   _execq_prometheus_log "prometheus/promtool not found: installing Debian's prometheus package (service not started) ..."
