@@ -4,7 +4,8 @@
 #   1. a Docker engine (installs docker.io and starts dockerd when running as root and none answers),
 #   2. the local images the tests run (ops/images/build.sh; offline, idempotent),
 #   3. bubblewrap for the process fallback (ops/lib/process-sandbox.sh; as root, idempotent),
-#   4. ./mvnw -B verify: unit tests (Surefire) and integration tests (Failsafe) against real Kafka and real Docker.
+#   4. Debian's prometheus and promtool (ops/lib/prometheus.sh; the packaged service is not started),
+#   5. ./mvnw -B verify: unit tests (Surefire) and integration tests (Failsafe) against real Kafka and real Docker.
 # Extra arguments go to Maven, e.g. ops/test.sh -pl schemas or ops/test.sh -Dit.test=EmbeddedKafkaIT.
 set -euo pipefail
 
@@ -40,6 +41,11 @@ fi
 # shellcheck source=lib/process-sandbox.sh
 . "$root/ops/lib/process-sandbox.sh"
 execq_ensure_bwrap || true
+# shellcheck source=lib/prometheus.sh
+. "$root/ops/lib/prometheus.sh"
+if ! execq_ensure_prometheus; then
+  echo "ops/test.sh: WARNING: no prometheus/promtool; the Prometheus test fails when EXECQ_REQUIRE_DOCKER=true." >&2
+fi
 
 # Testcontainers offline: Ryuk's image cannot be pulled; reach containers through loopback only.
 export TESTCONTAINERS_RYUK_DISABLED=true

@@ -4,6 +4,7 @@ import static io.execq.executor.config.Parsers.bool;
 import static io.execq.executor.config.Parsers.dockerHost;
 import static io.execq.executor.config.Parsers.durationIn;
 import static io.execq.executor.config.Parsers.intIn;
+import static io.execq.executor.config.Parsers.ipAddress;
 import static io.execq.executor.config.Parsers.doubleIn;
 import static io.execq.executor.config.Parsers.keyValue;
 import static io.execq.executor.config.Parsers.milliCpusIn;
@@ -22,6 +23,7 @@ import io.execq.executor.pipeline.SchedulingPolicy;
 import io.execq.executor.sandbox.FallbackPolicy;
 import io.execq.executor.sandbox.docker.ImagePullPolicy;
 import io.execq.schema.EffectiveLimits;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -149,8 +151,11 @@ public final class ExecutorConfig {
     public static final ConfigKey<Duration> SHUTDOWN_GRACE = key("shutdown-grace", "30s", false,
             durationIn(Duration.ZERO, Duration.ofHours(1)),
             "How long in-flight runs may finish on SIGTERM before they are killed and left for another member.");
+    public static final ConfigKey<InetAddress> HTTP_HOST = key("http-host", "127.0.0.1", false, ipAddress(),
+            "Address /health/live, /health/ready and /metrics listen on; 0.0.0.0 where probes or Prometheus reach "
+                    + "the executor from outside its host (a container, a pod).");
     public static final ConfigKey<Integer> HTTP_PORT = key("http-port", "9400", false, intIn(0, 65_535),
-            "Port of /health/live, /health/ready and /metrics on 127.0.0.1 (0 picks a free one).");
+            "Port of /health/live, /health/ready and /metrics on --http-host (0 picks a free one).");
     public static final ConfigKey<Integer> INFRA_RETRIES = key("infra-retries", "3", false, intIn(0, 100),
             "Retries of a run that hit an infrastructure fault before it gets an ERROR result.");
     public static final ConfigKey<Duration> RETRY_BACKOFF = key("retry-backoff", "1s", false,

@@ -136,6 +136,21 @@ class ExecutorConfigTest {
     }
 
     @Test
+    void httpHostIsLoopbackUnlessAnAddressIsGiven() throws Exception {
+        assertThat(ExecutorConfig.of(Map.of()).get(ExecutorConfig.HTTP_HOST))
+                .isEqualTo(java.net.InetAddress.getByName("127.0.0.1"));
+        assertThat(ExecutorConfig.of(Map.of("http-host", "0.0.0.0")).get(ExecutorConfig.HTTP_HOST).isAnyLocalAddress())
+                .isTrue();
+        assertThat(ExecutorConfig.from(Map.of(), Map.of("EXECQ_HTTP_HOST", "::")).get(ExecutorConfig.HTTP_HOST)
+                .isAnyLocalAddress()).isTrue();
+        for (String bad : List.of("localhost", "256.0.0.1", "1.2.3", "::g")) {
+            assertThatThrownBy(() -> ExecutorConfig.of(Map.of("http-host", bad)))
+                    .hasMessage("Invalid value '" + bad + "' for --http-host (EXECQ_HTTP_HOST): expected an IP address "
+                            + "such as 127.0.0.1, 0.0.0.0 or ::");
+        }
+    }
+
+    @Test
     void unknownOptionIsRefused() {
         assertThatThrownBy(() -> ExecutorConfig.of(Map.of("concurency", "2")))
                 .hasMessage("Unknown option --concurency");

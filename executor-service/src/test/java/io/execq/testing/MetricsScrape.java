@@ -11,6 +11,13 @@ public final class MetricsScrape {
     private MetricsScrape() {
     }
 
+    /** The whole page. */
+    public static String text(int port) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        return response.body();
+    }
+
     /** The sum of every sample of {@code name} (all label sets); 0 when there is none. */
     public static double sum(int port, String name) throws Exception {
         return sum(port, name, java.util.Map.of());
@@ -18,9 +25,7 @@ public final class MetricsScrape {
 
     /** The sum of the samples of {@code name} whose labels include {@code labels}; 0 when there is none. */
     public static double sum(int port, String name, java.util.Map<String, String> labels) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
-        return response.body().lines()
+        return text(port).lines()
                 .filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
                 .filter(l -> labels.entrySet().stream()
                         .allMatch(e -> l.contains(e.getKey() + "=\"" + e.getValue() + "\"")))
