@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.IntPredicate;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,7 +57,7 @@ class HostileCorpusDockerIT extends HostileCorpusTest {
     @Test
     void countsProcessesOfRemovedContainersAndEscapedRunUsersAsLeftOver() throws Exception {
         Path cgroup = Path.of("/sys/fs/cgroup/pids/docker", "e".repeat(64));
-        Set<HostProcess.Key> before = HostProcess.scan().stream().map(HostProcess::key).collect(Collectors.toSet());
+        Set<HostProcess.Key> before = HostProcess.keys();
         Process escaped = new ProcessBuilder("setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", "--",
                 "sleep", "60").start();
         Process inRemovedContainer = new ProcessBuilder("sleep", "60").start();

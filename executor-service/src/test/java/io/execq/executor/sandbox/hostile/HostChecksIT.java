@@ -62,6 +62,8 @@ class HostChecksIT {
         HostCheck check = new LeftoverProcessesCheck(run.backend());
         check.before();
         Process leaked = asRunUid("sleep", "60");
+        await().atMost(Duration.ofSeconds(5)).until(() -> // setpriv has switched to the run uid
+                HostProcess.of(leaked.pid()).map(HostProcess::uid).orElse(-1) == RUN_UID);
 
         List<String> violations = check.after();
 

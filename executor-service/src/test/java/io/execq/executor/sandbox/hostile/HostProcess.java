@@ -6,8 +6,10 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -37,17 +39,48 @@ public record HostProcess(long pid, long startTicks, int uid, char state, long t
         return new Key(pid, startTicks);
     }
 
-    /** Every process of the host that could be read (processes that exit while being read are left out). */
-    public static List<HostProcess> scan() {
+    /** The identities of every process of the host (one file read per process). */
+    public static Set<Key> keys() {
+        Set<Key> out = new HashSet<>();
+        for (Path dir : processDirs()) {
+            startTicks(dir).ifPresent(ticks -> out.add(new Key(Long.parseLong(dir.getFileName().toString()), ticks)));
+        }
+        return out;
+    }
+
+    /**
+     * Every process of the host except those in {@code known}, which are not read beyond their start time
+     * (processes that exit while being read are left out).
+     */
+    public static List<HostProcess> scanExcept(Set<Key> known) {
         List<HostProcess> out = new ArrayList<>();
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC, p -> p.getFileName().toString().matches("\\d+"))) {
-            for (Path dir : dirs) {
+        for (Path dir : processDirs()) {
+            Optional<Long> ticks = startTicks(dir);
+            if (ticks.isPresent() && !known.contains(new Key(Long.parseLong(dir.getFileName().toString()), ticks.get()))) {
                 read(dir).ifPresent(out::add);
             }
+        }
+        return out;
+    }
+
+    private static List<Path> processDirs() {
+        List<Path> dirs = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(PROC, p -> p.getFileName().toString().matches("\\d+"))) {
+            stream.forEach(dirs::add);
         } catch (IOException e) {
             throw new IllegalStateException("cannot list /proc", e);
         }
-        return out;
+        return dirs;
+    }
+
+    private static Optional<Long> startTicks(Path dir) {
+        try {
+            String stat = Files.readString(dir.resolve("stat"), StandardCharsets.UTF_8);
+            // Field 2 (comm) may hold spaces and parentheses: count fields after its last ')'.
+            return Optional.of(Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[19]));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty(); // exited while being read
+        }
     }
 
     /** The process {@code pid} if it exists. */
@@ -58,10 +91,7 @@ public record HostProcess(long pid, long startTicks, int uid, char state, long t
     private static Optional<HostProcess> read(Path dir) {
         try {
             long pid = Long.parseLong(dir.getFileName().toString());
-            String stat = Files.readString(dir.resolve("stat"), StandardCharsets.UTF_8);
-            // Field 2 (comm) may hold spaces and parentheses: count fields after its last ')'.
-            String[] afterComm = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            long startTicks = Long.parseLong(afterComm[19]);
+            long startTicks = startTicks(dir).orElseThrow();
             int uid = -1;
             char state = '?';
             long tracer = 0;

@@ -26,6 +26,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The hostile-program corpus ({@code src/test/resources/hostile/*.case}, {@code docs/hostile-corpus.md}) against one
@@ -44,6 +46,7 @@ public abstract class HostileCorpusTest {
     private static final Duration COMPANION_HEAD_START = Duration.ofSeconds(2);
     private static final Pattern COMPANION_WROTE = Pattern.compile("wrote (\\d+)");
     private static final Map<String, Map<String, String>> VERDICTS = new ConcurrentSkipListMap<>();
+    private static final Logger LOG = LoggerFactory.getLogger(HostileCorpusTest.class);
 
     private static HostBait bait;
     private static ExecutorService companions;
@@ -76,11 +79,13 @@ public abstract class HostileCorpusTest {
         CorpusBackend backend = backend();
         CaseRun run = new CaseRun(hostileCase, bait, backend, EXECUTOR_ID);
         Verdict verdict = new Verdict(hostileCase, backend.name());
+        long start = System.nanoTime();
         bait.restartVictimIfGone(); // before any check looks: a new victim is not a process of this case
         List<HostCheck> checks = HostChecks.forCase(run);
         for (HostCheck check : checks) {
             check.before();
         }
+        long ran = System.nanoTime();
 
         Optional<Future<SandboxOutcome>> companion = startCompanion(run);
         List<SandboxOutcome> outcomes = runHostileProgram(run, verdict);
@@ -88,10 +93,15 @@ public abstract class HostileCorpusTest {
         if (hostileCase.hostChecks().contains("sandbox-still-runs")) {
             verdict.add("sandbox-still-runs", stillRuns(run));
         }
+        long settled = System.nanoTime();
         backend.settle();
+        long checked = System.nanoTime();
         for (HostCheck check : checks) {
             verdict.add(check.name(), check.after());
         }
+        LOG.info("{} on {}: checks before {} ms, runs {} ms, settle {} ms, checks after {} ms", hostileCase.id(),
+                backend.name(), (ran - start) / 1_000_000, (settled - ran) / 1_000_000, (checked - settled) / 1_000_000,
+                (System.nanoTime() - checked) / 1_000_000);
 
         VERDICTS.computeIfAbsent(backend.name(), b -> new ConcurrentSkipListMap<>()).put(hostileCase.id(), verdict.summary());
         assertThat(verdict.violations())

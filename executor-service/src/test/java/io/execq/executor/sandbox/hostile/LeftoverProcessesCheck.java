@@ -2,7 +2,6 @@ package io.execq.executor.sandbox.hostile;
 
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /** No process of the case's runs is alive once they returned (leaks are killed after being reported). */
 final class LeftoverProcessesCheck implements HostCheck {
@@ -23,7 +22,7 @@ final class LeftoverProcessesCheck implements HostCheck {
 
     @Override
     public void before() {
-        before = HostProcess.scan().stream().map(HostProcess::key).collect(Collectors.toSet());
+        before = HostProcess.keys();
     }
 
     @Override
@@ -39,7 +38,8 @@ final class LeftoverProcessesCheck implements HostCheck {
     }
 
     private List<HostProcess> survivors() {
-        return HostProcess.scan().stream()
+        // A process of a run that existed before the case was reported (and killed) by the case that left it.
+        return HostProcess.scanExcept(before).stream()
                 .filter(p -> p.state() != 'Z' && backend.belongsToARun(p, before))
                 .toList();
     }

@@ -50,6 +50,14 @@ class HostileCorpusProcessIT extends HostileCorpusTest {
         return new ProcessBackend();
     }
 
+    private static void delete(Path tree) throws IOException {
+        try (Stream<Path> walk = Files.walk(tree)) { // never follows links
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
     private static final class ProcessBackend implements CorpusBackend {
 
         @Override
@@ -84,7 +92,10 @@ class HostileCorpusProcessIT extends HostileCorpusTest {
                 out.add(users.heldCount() + " run uids still held after the runs returned");
             }
             try (Stream<Path> left = Files.list(base)) {
-                left.forEach(p -> out.add("workspace " + p + " left"));
+                for (Path workspace : left.toList()) {
+                    out.add("workspace " + workspace + " left");
+                    delete(workspace); // so the next case starts from an empty base
+                }
             }
             return out;
         }
