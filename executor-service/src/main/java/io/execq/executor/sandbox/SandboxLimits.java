@@ -35,4 +35,13 @@ public record SandboxLimits(Duration timeout, long memoryBytes, int milliCpus, i
             throw new IllegalArgumentException("maxOutputBytes must be in [0, " + (Integer.MAX_VALUE - 8) + "], got " + maxOutputBytes);
         }
     }
+
+    /**
+     * The size of this run's workspace under an operator cap of {@code capBytes}: a workspace is memory (tmpfs) and its
+     * pages count against the run's memory limit, so it holds at most half of that limit, leaving the program the
+     * other half; a program that fills it then gets {@code ENOSPC}, not an OOM kill.
+     */
+    public long workspaceBytes(long capBytes) {
+        return Math.max(1L << 20, Math.min(capBytes, memoryBytes / 2));
+    }
 }

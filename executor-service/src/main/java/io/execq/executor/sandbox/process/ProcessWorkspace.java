@@ -43,7 +43,7 @@ final class ProcessWorkspace implements AutoCloseable {
         ProcessWorkspace ws = new ProcessWorkspace(root, owner);
         try {
             if (tmpfs.isPresent()) {
-                tmpfs.get().mount(root, owner);
+                tmpfs.get().mount(root, owner, spec.limits().workspaceBytes(tmpfs.get().sizeBytes()));
                 ws.mounted = tmpfs;
             }
             ws.own(root);

@@ -22,8 +22,9 @@ import java.util.Optional;
  *       {@code ENOSYS}, and the C library falls back to {@code clone};</li>
  *   <li>{@code keyctl}, {@code add_key}, {@code request_key}, {@code userfaultfd}, {@code perf_event_open},
  *       {@code bpf}: {@code EPERM};</li>
- *   <li>the x32 ABI ({@code __X32_SYSCALL_BIT}): {@code ENOSYS}; any other architecture (32-bit {@code int 0x80}
- *       calls on x86-64): the process is killed, since its numbers would bypass every rule above.</li>
+ *   <li>the x32 ABI ({@code __X32_SYSCALL_BIT}) and any other architecture (32-bit {@code int 0x80} calls on
+ *       x86-64), whose numbers would bypass every rule above: {@code ENOSYS} for every call, as if the kernel had no
+ *       such entry point (Docker's profile answers them with its default errno too).</li>
  * </ul>
  *
  * Generated here rather than with libseccomp: the program is 40 instructions, needs no package on the host, and
@@ -46,7 +47,6 @@ final class SeccompFilter {
 
     static final int RET_ALLOW = 0x7fff0000;
     static final int RET_ERRNO = 0x00050000;
-    static final int RET_KILL_PROCESS = 0x80000000;
 
     /** x86-64 system call numbers. */
     enum Syscall {
@@ -92,7 +92,7 @@ final class SeccompFilter {
     private static byte[] x86_64() {
         Program p = new Program();
         p.load(ARCH_OFFSET);
-        p.jump(JEQ_K, AUDIT_ARCH_X86_64, null, "kill");
+        p.jump(JEQ_K, AUDIT_ARCH_X86_64, null, "enosys");
         p.load(NR_OFFSET);
         p.jump(JGE_K, X32_SYSCALL_BIT, "enosys", null);
         EPERM_CALLS.forEach(call -> p.jump(JEQ_K, call.number, "eperm", null));
@@ -117,8 +117,6 @@ final class SeccompFilter {
         p.ret(RET_ERRNO | ENOSYS);
         p.label("eafnosupport");
         p.ret(RET_ERRNO | EAFNOSUPPORT);
-        p.label("kill");
-        p.ret(RET_KILL_PROCESS);
         return p.assemble();
     }
 

@@ -50,7 +50,7 @@ final class WorkspaceTmpfs {
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             try {
                 WorkspaceTmpfs probe = new WorkspaceTmpfs(mount, umount, 1 << 20);
-                probe.mount(dir, OptionalInt.empty());
+                probe.mount(dir, OptionalInt.empty(), probe.sizeBytes);
                 probe.unmount(dir);
                 return true;
             } finally {
@@ -61,9 +61,13 @@ final class WorkspaceTmpfs {
         }
     }
 
-    /** Mounts the tmpfs on {@code dir}: mode 0700, owned by {@code owner} when given, nosuid, nodev. */
-    void mount(Path dir, OptionalInt owner) throws IOException {
-        String options = "size=" + sizeBytes + ",mode=0700,nosuid,nodev"
+    /**
+     * Mounts a tmpfs of {@code runBytes} (at most the cap) on {@code dir}: mode 0700, owned by {@code owner} when
+     * given, nosuid, nodev, and one inode per 4 KiB of size, so a flood of empty files also ends in {@code ENOSPC}.
+     */
+    void mount(Path dir, OptionalInt owner, long runBytes) throws IOException {
+        long bytes = Math.min(runBytes, sizeBytes);
+        String options = "size=" + bytes + ",nr_inodes=" + Math.max(1024, bytes / 4096) + ",mode=0700,nosuid,nodev"
                 + (owner.isPresent() ? ",uid=" + owner.getAsInt() + ",gid=" + owner.getAsInt() : "");
         String source = owner.isPresent() ? SOURCE + "-" + owner.getAsInt() : SOURCE;
         run(List.of(mount.toString(), "-t", "tmpfs", "-o", options, source, dir.toString()));
