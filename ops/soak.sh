@@ -93,17 +93,19 @@ load_status=0
 wait "$load" || load_status=$?
 cat "$dir/load.log"
 
-# start/end/min/max and the least-squares slope of heap and RSS; the heap's floor (lowest sample) in the first and
-# last quarter shows growth that GC sawteeth hide.
+# start/end/min/max and the least-squares slope of heap and RSS, over the whole run and its second half (after JIT
+# warm-up and heap sizing); the heap's floor (lowest sample) in the first and last quarter shows growth that GC
+# sawteeth hide.
 awk -F, 'NR > 1 { n++; t[n] = $1; h[n] = $2 / 1048576; r[n] = $3 / 1024; f[n] = $4 }
-  function stats(name, v,   i, min, max, st, sx, sy, sxx, sxy, slope) {
+  function slope(v, from, to,   i, k, sx, sy, sxx, sxy) {
+    for (i = from; i <= to; i++) { k++; sx += t[i]; sy += v[i]; sxx += t[i] * t[i]; sxy += t[i] * v[i] }
+    return (k * sxx - sx * sx) == 0 ? 0 : (k * sxy - sx * sy) / (k * sxx - sx * sx) * 60
+  }
+  function stats(name, v,   i, min, max) {
     min = max = v[1]
-    for (i = 1; i <= n; i++) {
-      if (v[i] < min) min = v[i]; if (v[i] > max) max = v[i]
-      sx += t[i]; sy += v[i]; sxx += t[i] * t[i]; sxy += t[i] * v[i]
-    }
-    slope = (n * sxx - sx * sx) == 0 ? 0 : (n * sxy - sx * sy) / (n * sxx - sx * sx) * 60
-    printf "%-5s MiB  start %7.1f  end %7.1f  min %7.1f  max %7.1f  slope %+7.2f MiB/min\n", name, v[1], v[n], min, max, slope
+    for (i = 1; i <= n; i++) { if (v[i] < min) min = v[i]; if (v[i] > max) max = v[i] }
+    printf "%-5s MiB  start %7.1f  end %7.1f  min %7.1f  max %7.1f  slope %+7.2f MiB/min (second half %+7.2f)\n",
+      name, v[1], v[n], min, max, slope(v, 1, n), slope(v, int(n / 2) + 1, n)
   }
   function floor(v, from, to,   i, min) { min = v[from]; for (i = from; i <= to; i++) if (v[i] < min) min = v[i]; return min }
   END {
