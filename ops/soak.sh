@@ -30,11 +30,6 @@ isolation="${SOAK_ISOLATION:-PROCESS}"
 dir="${SOAK_DIR:-$(mktemp -d /tmp/execq-soak.XXXXXX)}"
 mkdir -p "$dir"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-kafka_port=$(free_port)
-http_port=$(free_port)
-bootstrap="127.0.0.1:$kafka_port"
-
 "$execq" --version >/dev/null # builds the jar when the sources are newer
 
 pids=()
@@ -49,18 +44,29 @@ cleanup() {
 trap cleanup EXIT
 
 echo "soak: ${duration}s at --concurrency $concurrency ($isolation), samples every ${interval}s; files in $dir" >&2
-EXECQ_LOG_DIR="$dir" "$execq" broker --port "$kafka_port" --data-dir "$dir/kafka" >"$dir/broker.log" 2>&1 &
+# await_line FILE REGEX: waits up to 3 minutes for a line of FILE matching REGEX and prints its first capture group.
+await_line() {
+  local found
+  for _ in $(seq 1 180); do
+    found=$(sed -nE "s#.*$2.*#\1#p" "$1" 2>/dev/null | head -n 1)
+    [ -n "$found" ] && { echo "$found"; return 0; }
+    sleep 1
+  done
+  return 1
+}
+
+# Free loopback ports, chosen by the broker and the executor themselves (port 0) and read from what they print.
+EXECQ_LOG_DIR="$dir" "$execq" broker --port 0 --data-dir "$dir/kafka" >"$dir/broker.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 1 180); do
-  grep -q "execq broker listening" "$dir/broker.log" 2>/dev/null && break
-  sleep 1
-done
-grep -q "execq broker listening" "$dir/broker.log" || { echo "soak: broker did not start" >&2; exit 1; }
+bootstrap=$(await_line "$dir/broker.log" 'execq broker listening on (127\.0\.0\.1:[0-9]+)') \
+  || { echo "soak: broker did not start; see $dir/broker.log" >&2; exit 1; }
 EXECQ_LOG_DIR="$dir" "$execq" serve --bootstrap-servers "$bootstrap" --embedded-kafka never \
-  --concurrency "$concurrency" --http-port "$http_port" --group-id execq-soak --executor-id soak \
+  --concurrency "$concurrency" --http-port 0 --group-id execq-soak --executor-id soak \
   >"$dir/executor.log" 2>&1 &
 executor=$!
 pids+=("$executor")
+http_port=$(await_line "$dir/executor.log" 'health http://127\.0\.0\.1:([0-9]+)/health/ready') \
+  || { echo "soak: executor did not start; see $dir/executor.log" >&2; exit 1; }
 for _ in $(seq 1 180); do
   curl -fs "http://127.0.0.1:$http_port/health/ready" >/dev/null 2>&1 && break
   sleep 1
@@ -93,17 +99,19 @@ load_status=0
 wait "$load" || load_status=$?
 cat "$dir/load.log"
 
-# start/end/min/max and the least-squares slope of heap and RSS; the heap's floor (lowest sample) in the first and
-# last quarter shows growth that GC sawteeth hide.
+# start/end/min/max and the least-squares slope of heap and RSS, over the whole run and its second half (after JIT
+# warm-up and heap sizing); the heap's floor (lowest sample) in the first and last quarter shows growth that GC
+# sawteeth hide.
 awk -F, 'NR > 1 { n++; t[n] = $1; h[n] = $2 / 1048576; r[n] = $3 / 1024; f[n] = $4 }
-  function stats(name, v,   i, min, max, st, sx, sy, sxx, sxy, slope) {
+  function slope(v, from, to,   i, k, sx, sy, sxx, sxy) {
+    for (i = from; i <= to; i++) { k++; sx += t[i]; sy += v[i]; sxx += t[i] * t[i]; sxy += t[i] * v[i] }
+    return (k * sxx - sx * sx) == 0 ? 0 : (k * sxy - sx * sy) / (k * sxx - sx * sx) * 60
+  }
+  function stats(name, v,   i, min, max) {
     min = max = v[1]
-    for (i = 1; i <= n; i++) {
-      if (v[i] < min) min = v[i]; if (v[i] > max) max = v[i]
-      sx += t[i]; sy += v[i]; sxx += t[i] * t[i]; sxy += t[i] * v[i]
-    }
-    slope = (n * sxx - sx * sx) == 0 ? 0 : (n * sxy - sx * sy) / (n * sxx - sx * sx) * 60
-    printf "%-5s MiB  start %7.1f  end %7.1f  min %7.1f  max %7.1f  slope %+7.2f MiB/min\n", name, v[1], v[n], min, max, slope
+    for (i = 1; i <= n; i++) { if (v[i] < min) min = v[i]; if (v[i] > max) max = v[i] }
+    printf "%-5s MiB  start %7.1f  end %7.1f  min %7.1f  max %7.1f  slope %+7.2f MiB/min (second half %+7.2f)\n",
+      name, v[1], v[n], min, max, slope(v, 1, n), slope(v, int(n / 2) + 1, n)
   }
   function floor(v, from, to,   i, min) { min = v[from]; for (i = from; i <= to; i++) if (v[i] < min) min = v[i]; return min }
   END {

@@ -91,7 +91,7 @@ final class VerifyCommand implements Callable<Integer> {
         out.printf("%-10s  %-36s  %8d  (%d undecodable, %d replays)%n", "requests", report.requestsTopic(),
                 report.requestRecords(), report.undecodableRequests(), report.replays());
         out.printf("%-10s  %-36s  %8d%n", "results", report.resultsTopic(), report.results());
-        out.printf("%-10s  %-36s  %8d%n", "dead", report.deadLetterTopic(), report.deadLetters());
+        out.printf("%-10s  %-36s  %8d%n", "dlt", report.deadLetterTopic(), report.deadLetters());
         out.println();
         counts(out, "RESULT STATUS", report.resultsByStatus());
         counts(out, "DEAD-LETTER REASON", report.deadLettersByReason());

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.execq.executor.ExecutorInstance;
 import io.execq.schema.ExecutionResult;
 import io.execq.schema.serde.ExecutionResultDeserializer;
+import io.execq.sdk.verify.VerifyReport;
+import io.execq.testing.ExactlyOnce;
 import io.execq.testing.ExecqTopics;
 import io.execq.testing.TestKafka;
 import io.execq.testing.TopicReader;
@@ -101,6 +103,9 @@ class ReplayCommandIT {
         assertThat(second.lines().get(2)).isEqualTo("1 matching dead letter(s): 0 replayed, 0 would be replayed "
                 + "(dry run), 1 already replayed, 0 not replayable");
         assertThat(endOffsets(topics.requests())).isEqualTo(before);
+        // The replay is a request of its own: its result is neither a duplicate of the original's nor unexpected.
+        VerifyReport report = ExactlyOnce.verify(topics, Duration.ofSeconds(60));
+        assertThat(report.replays()).isPositive();
     }
 
     @Test
