@@ -18,6 +18,8 @@ import io.execq.executor.kafka.TopicSettings;
 import io.execq.executor.pipeline.SchedulingPolicy;
 import io.execq.executor.sandbox.FallbackPolicy;
 import io.execq.executor.sandbox.docker.ImagePullPolicy;
+import io.execq.executor.sandbox.docker.SeccompProfile;
+import io.execq.executor.sandbox.docker.SeccompProfiles;
 import io.execq.schema.EffectiveLimits;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -98,6 +100,17 @@ public final class ExecutorConfig {
     public static final ConfigKey<String> WARM_POOL_IMAGE = key("warm-pool-image", null, true, text(),
             "Images the warm pool keeps containers of (repeat the flag; comma-separated in EXECQ_* and the config "
                     + "file; default: --default-image).");
+    public static final ConfigKey<SeccompProfile> SECCOMP_PROFILE = key("seccomp-profile", null, false,
+            file -> SeccompProfiles.fromFile(path().apply(file)),
+            "Seccomp profile file (Docker's JSON format) for Docker runs instead of execq's own (Docker's default "
+                    + "minus io_uring, AF_VSOCK/AF_ALG sockets, keyrings, userfaultfd, perf_event_open, bpf and "
+                    + "new namespaces); checked at start-up.");
+    public static final ConfigKey<Long> MAX_WORKSPACE = key("max-workspace", "512m", false, sizeIn(1L << 20, 1L << 40),
+            "Total size of a Docker run's workspace (a tmpfs, whose pages count against the run's memory limit); "
+                    + "writes past it fail with ENOSPC. Operator-wide: requests cannot ask for more or less.");
+    public static final ConfigKey<String> DOCKER_RUNTIME = key("docker-runtime", null, false, text(),
+            "OCI runtime of Docker runs and warm-pool containers, e.g. runsc (gVisor), as registered with dockerd "
+                    + "(checked at start-up; default: dockerd's default runtime, runc).");
     public static final ConfigKey<String> DEFAULT_IMAGE = key("default-image", "execq/busybox:latest", false, text(),
             "Image for requests that name none.");
     public static final ConfigKey<String> ALLOWED_IMAGES = key("allowed-images", "execq/*", true, text(),

@@ -39,11 +39,12 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>resolve the image to an id ({@link ImageResolver}; may pull);</li>
  *   <li>take a started container from the {@link WarmPool}, if there is one for this image and these limits and
- *       the spec has no files ({@link Launcher}); else create the container: with files (or a working dir),
- *       first its workspace volume, then copy the files into the volume; without, the workspace is a tmpfs and
- *       nothing is copied;</li>
- *   <li>attach (before start, so no output is missed), start, feed stdin then EOF; a warm container is attached
- *       and started already: feed the launcher's line, then stdin, then EOF;</li>
+ *       the spec has no files ({@link Launcher}); else, without files, create the container (its workspace is a
+ *       tmpfs, nothing is copied); with files (or a working dir), create the workspace volume (a capped tmpfs) and
+ *       a container running the {@link Launcher}, start it, then copy the files in (a tmpfs volume keeps content
+ *       only while a container runs on it, see {@link WorkspaceVolume});</li>
+ *   <li>attach (before start, so no output is missed), start, feed stdin then EOF; a launcher container (warm or
+ *       with files) is attached and started already: feed the launcher's line, then stdin, then EOF;</li>
  *   <li>await the end of the output stream, bounded by the wall-clock timeout; on timeout kill the container;</li>
  *   <li>inspect (once, the state that showed the exit): exit code ({@code getExitCodeLong}) and the runtime's
  *       {@code OOMKilled} flag;</li>
@@ -68,13 +69,27 @@ public final class DockerSandbox implements Sandbox {
     private final ExecutorService io;
     private final Removals removals = new Removals();
     private final Optional<WarmPool> pool;
+    private final HardenedHostConfig hardening;
 
     public DockerSandbox(DockerConnection docker, ImageResolver images, Clock clock) {
         this(docker, images, clock, Optional.empty());
     }
 
-    /** A sandbox that takes a run's container from {@code pool} when it has a fitting one; closes the pool. */
+    /** A sandbox with {@link HardenedHostConfig#defaults()} or, with a pool, the pool's hardening. */
     public DockerSandbox(DockerConnection docker, ImageResolver images, Clock clock, Optional<WarmPool> pool) {
+        this(docker, images, clock, pool, pool.map(WarmPool::hardening).orElse(HardenedHostConfig.defaults()));
+    }
+
+    /**
+     * A sandbox whose containers get {@code hardening}, taking a run's container from {@code pool} when it has a
+     * fitting one (the pool must use the same hardening); closes the pool.
+     */
+    public DockerSandbox(DockerConnection docker, ImageResolver images, Clock clock, Optional<WarmPool> pool,
+                         HardenedHostConfig hardening) {
+        this.hardening = Objects.requireNonNull(hardening, "hardening");
+        if (pool.isPresent() && pool.get().hardening() != hardening) {
+            throw new IllegalArgumentException("the warm pool must use the sandbox's hardening");
+        }
         this.pool = Objects.requireNonNull(pool, "pool");
         this.docker = Objects.requireNonNull(docker, "docker");
         this.images = Objects.requireNonNull(images, "images");
@@ -93,7 +108,7 @@ public final class DockerSandbox implements Sandbox {
 
     @Override
     public Set<Protection> protections() {
-        return HardenedHostConfig.PROTECTIONS;
+        return hardening.protections();
     }
 
     @Override
@@ -167,6 +182,9 @@ public final class DockerSandbox implements Sandbox {
 
         SandboxOutcome execute(ResolvedImage image) throws SandboxException, InterruptedException {
             Optional<WarmContainer> warm = pool.isPresent() ? pool.get().take(image.id(), spec) : Optional.empty();
+            if (warm.isEmpty() && WorkspaceVolume.needed(spec)) {
+                warm = Optional.of(launchWithFiles(image));
+            }
             if (warm.isPresent()) {
                 containerId = warm.get().id();
                 attach = warm.get().attach();
@@ -208,25 +226,41 @@ public final class DockerSandbox implements Sandbox {
                     spec.requestId(), exit, timedOut, oom, stdout.totalBytes(), stderr.totalBytes());
             return new SandboxOutcome(exit, timedOut, oom, stdout.snapshot(), stderr.snapshot(), startedAt,
                     finishedAt, Backend.DOCKER, protections(), Optional.of(image.id()),
-                    Optional.of(HardenedHostConfig.RUNTIME), Optional.of(HardenedHostConfig.SECCOMP_PROFILE));
+                    Optional.of(hardening.runtimeName()), Optional.of(hardening.seccomp().name()));
         }
 
-        /** Creates the run's own container (and, with files, its volume, filled). */
+        /** Creates the run's own container, with a tmpfs workspace. */
         private void create(ResolvedImage image) throws SandboxException {
             Instant now = clock.instant();
-            if (WorkspaceVolume.needed(spec)) {
-                volume = call("create volume", () -> WorkspaceVolume.create(client, spec, now));
+            containerId = call("create container", () -> RunContainers.create(client, hardening,
+                    "execq-" + UUID.randomUUID(), image.id(), spec.limits(), HardenedHostConfig.labels(spec, now),
+                    Optional.empty(), spec.argv(), spec.env(), WorkspaceVolume.workingDir(spec)));
+        }
+
+        /**
+         * The run's workspace volume and a started launcher container on it, the files copied in: it waits for its
+         * line like a warm container.
+         */
+        private WarmContainer launchWithFiles(ResolvedImage image) throws SandboxException {
+            Instant now = clock.instant();
+            volume = call("create volume", () -> WorkspaceVolume.create(client, spec, now, hardening));
+            WarmContainer launched;
+            try {
+                launched = RunContainers.launch(client, docker.socketAddress(), hardening, image.id(), spec.limits(),
+                        HardenedHostConfig.labels(spec, now), Optional.of(volume), HardenedHostConfig.VOLUME_MOUNT,
+                        now);
+            } catch (IOException e) {
+                throw new SandboxUnavailableException("attach to a new container failed: " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                throw DockerErrors.translate("start container", e);
             }
-            String name = volume != null ? volume : "execq-" + UUID.randomUUID();
-            containerId = call("create container", () -> RunContainers.create(client, name, image.id(),
-                    spec.limits(), HardenedHostConfig.labels(spec, now), Optional.ofNullable(volume), spec.argv(),
-                    spec.env(), WorkspaceVolume.workingDir(spec)));
-            if (volume != null) {
-                call("copy files", () -> {
-                    WorkspaceVolume.populate(client, containerId, spec);
-                    return null;
-                });
-            }
+            containerId = launched.id();
+            attach = launched.attach();
+            call("copy files", () -> {
+                WorkspaceVolume.populate(client, containerId, spec);
+                return null;
+            });
+            return launched;
         }
 
         private AttachSession attach() throws SandboxException {

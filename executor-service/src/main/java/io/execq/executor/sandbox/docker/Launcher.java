@@ -27,6 +27,12 @@ final class Launcher {
     /** What Docker puts first in every container's environment, before the image's and the container's variables. */
     static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
+    /**
+     * {@code env} takes any word with {@code =} for a variable, so a program named so is executed by a shell
+     * ({@code exec "$0"}), which adds {@code PWD} and {@code SHLVL} to the environment unless removed here.
+     */
+    static final List<String> EXEC_ARGV0 = List.of("/bin/sh", "-c", "unset PWD SHLVL; exec \"$0\" \"$@\"");
+
     private static final String NEWLINE_VARIABLE = "nl=$(printf '\\nx'); nl=${nl%x}; ";
 
     private Launcher() {
@@ -54,12 +60,23 @@ final class Launcher {
         return env;
     }
 
-    /** The line for {@code spec} in a container whose process environment is {@code containerEnv}. */
+    /**
+     * The line for {@code spec} in a container whose process environment is {@code containerEnv}. A run with files
+     * (its container was started in the volume's root) first changes to its working directory; a program name
+     * containing {@code =} (only such a run can have one) is executed through {@link #EXEC_ARGV0}.
+     */
     static byte[] line(Map<String, String> containerEnv, SandboxSpec spec) {
         Map<String, String> env = new LinkedHashMap<>(containerEnv);
         env.putAll(spec.env());
-        StringBuilder line = new StringBuilder(NEWLINE_VARIABLE).append("exec env -i --");
+        StringBuilder line = new StringBuilder(NEWLINE_VARIABLE);
+        if (WorkspaceVolume.needed(spec)) {
+            line.append("cd -- ").append(quote(WorkspaceVolume.workingDir(spec))).append(" || exit 125; ");
+        }
+        line.append("exec env -i --");
         env.forEach((name, value) -> line.append(' ').append(quote(name + "=" + value)));
+        if (spec.argv().get(0).indexOf('=') >= 0) {
+            EXEC_ARGV0.forEach(word -> line.append(' ').append(quote(word)));
+        }
         spec.argv().forEach(word -> line.append(' ').append(quote(word)));
         return line.append('\n').toString().getBytes(StandardCharsets.UTF_8);
     }

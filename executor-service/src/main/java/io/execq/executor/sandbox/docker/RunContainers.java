@@ -2,11 +2,16 @@ package io.execq.executor.sandbox.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.ContainerConfig;
 import io.execq.executor.sandbox.SandboxLimits;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,12 +30,12 @@ final class RunContainers {
      * Creates a container (not started) from {@code imageId}, hardened by {@link HardenedHostConfig}, that executes
      * {@code entrypoint} with {@link #BASE_ENV} plus {@code env}, stdin open for one attach; returns its id.
      */
-    static String create(DockerClient client, String name, String imageId, SandboxLimits limits,
-                         Map<String, String> labels, Optional<String> volume, List<String> entrypoint,
-                         Map<String, String> env, String workingDir) {
+    static String create(DockerClient client, HardenedHostConfig hardening, String name, String imageId,
+                         SandboxLimits limits, Map<String, String> labels, Optional<String> volume,
+                         List<String> entrypoint, Map<String, String> env, String workingDir) {
         List<String> variables = new ArrayList<>(BASE_ENV);
         env.forEach((k, v) -> variables.add(k + "=" + v));
-        return HardenedHostConfig.harden(client.createContainerCmd(imageId), limits, labels, volume)
+        return hardening.harden(client.createContainerCmd(imageId), limits, labels, volume)
                 .withName(name)
                 .withEntrypoint(entrypoint)
                 .withCmd(List.of())
@@ -44,6 +49,33 @@ final class RunContainers {
                 .withTty(false)
                 .exec()
                 .getId();
+    }
+
+    /**
+     * Creates a container running {@link Launcher#ENTRYPOINT} in {@code workingDir}, attaches to it (before the start,
+     * so no output is missed) and starts it: it then waits for its {@link Launcher#line}. On failure the container is
+     * removed before the exception leaves.
+     */
+    static WarmContainer launch(DockerClient client, SocketAddress daemon, HardenedHostConfig hardening,
+                                String imageId, SandboxLimits limits, Map<String, String> labels,
+                                Optional<String> volume, String workingDir, Instant createdAt) throws IOException {
+        String id = create(client, hardening, volume.orElse("execq-" + UUID.randomUUID()), imageId, limits, labels,
+                volume, Launcher.ENTRYPOINT, Map.of(), workingDir);
+        AttachSession attach = null;
+        try {
+            attach = AttachSession.open(daemon, id);
+            client.startContainerCmd(id).exec();
+            ContainerConfig config = client.inspectContainerCmd(id).exec().getConfig();
+            List<String> env = config.getEnv() == null ? List.of() : List.of(config.getEnv());
+            return new WarmContainer(id, imageId, attach,
+                    Launcher.processEnvironment(config.getHostName(), new ArrayList<>(env)), createdAt);
+        } catch (IOException | RuntimeException e) {
+            if (attach != null) {
+                attach.close();
+            }
+            remove(client, Optional.of(id), Optional.empty(), "launch");
+            throw e;
+        }
     }
 
     /** Force-removes a container (if any) and then its volume (if any); failures are logged, the reaper retries. */

@@ -1,7 +1,5 @@
 package io.execq.executor.sandbox.docker;
 
-import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.model.ContainerConfig;
 import io.execq.executor.sandbox.SandboxException;
 import io.execq.executor.sandbox.SandboxLimits;
 import io.execq.executor.sandbox.SandboxSpec;
@@ -13,13 +11,10 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -76,6 +71,7 @@ public final class WarmPool implements AutoCloseable, MeterBinder {
     }
 
     private final DockerConnection docker;
+    private final HardenedHostConfig hardening;
     private final ImageResolver images;
     private final Clock clock;
     private final String executorId;
@@ -88,12 +84,21 @@ public final class WarmPool implements AutoCloseable, MeterBinder {
     private final AtomicLong misses = new AtomicLong();
     private volatile boolean closed;
 
+    /** A pool whose containers get {@link HardenedHostConfig#defaults()}. */
+    public WarmPool(DockerConnection docker, ImageResolver images, Clock clock, String executorId,
+                    List<Profile> profiles, int size, Duration maxIdle) {
+        this(docker, images, clock, executorId, profiles, size, maxIdle, HardenedHostConfig.defaults());
+    }
+
     /**
      * @param size containers kept ready per profile, at least 1
      * @param maxIdle how long a container may wait for a run before it is replaced
+     * @param hardening the containers' settings: the same instance as the sandbox's, so that a warm run is confined
+     *     exactly as a run in its own container
      */
     public WarmPool(DockerConnection docker, ImageResolver images, Clock clock, String executorId,
-                    List<Profile> profiles, int size, Duration maxIdle) {
+                    List<Profile> profiles, int size, Duration maxIdle, HardenedHostConfig hardening) {
+        this.hardening = Objects.requireNonNull(hardening, "hardening");
         this.docker = Objects.requireNonNull(docker, "docker");
         this.images = Objects.requireNonNull(images, "images");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -149,6 +154,11 @@ public final class WarmPool implements AutoCloseable, MeterBinder {
         misses.incrementAndGet();
         queueRefill();
         return Optional.empty();
+    }
+
+    /** The settings of this pool's containers. */
+    HardenedHostConfig hardening() {
+        return hardening;
     }
 
     long hits() {
@@ -281,26 +291,10 @@ public final class WarmPool implements AutoCloseable, MeterBinder {
         }
 
         private WarmContainer create(String imageId) throws IOException {
-            DockerClient client = docker.client();
             Instant now = clock.instant();
-            String id = RunContainers.create(client, "execq-" + UUID.randomUUID(), imageId, profile.limits(),
+            return RunContainers.launch(docker.client(), docker.socketAddress(), hardening, imageId, profile.limits(),
                     HardenedHostConfig.labels(POOL_REQUEST_ID, executorId, now), Optional.empty(),
-                    Launcher.ENTRYPOINT, Map.of(), HardenedHostConfig.WORKSPACE);
-            AttachSession attach = null;
-            try {
-                attach = AttachSession.open(docker.socketAddress(), id);
-                client.startContainerCmd(id).exec();
-                ContainerConfig config = client.inspectContainerCmd(id).exec().getConfig();
-                List<String> env = config.getEnv() == null ? List.of() : List.of(config.getEnv());
-                return new WarmContainer(id, imageId, attach,
-                        Launcher.processEnvironment(config.getHostName(), new ArrayList<>(env)), now);
-            } catch (IOException | RuntimeException e) {
-                if (attach != null) {
-                    attach.close();
-                }
-                RunContainers.remove(client, Optional.of(id), Optional.empty(), "warm pool");
-                throw e;
-            }
+                    HardenedHostConfig.WORKSPACE, now);
         }
     }
 }

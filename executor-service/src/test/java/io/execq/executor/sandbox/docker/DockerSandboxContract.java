@@ -48,7 +48,9 @@ abstract class DockerSandboxContract extends SandboxContractTest {
                 Protection.NO_NEW_PRIVILEGES, Protection.NON_ROOT_USER, Protection.PID_NAMESPACE,
                 Protection.PIDS_LIMIT, Protection.MEMORY_LIMIT, Protection.CPU_LIMIT, Protection.FILE_SIZE_LIMIT,
                 Protection.OPEN_FILES_LIMIT, Protection.TMPFS_LIMIT, Protection.PRIVATE_WORKSPACE,
-                Protection.CLEARED_ENVIRONMENT, Protection.PROCESS_GROUP_KILL, Protection.OUTPUT_CAP);
+                Protection.CLEARED_ENVIRONMENT, Protection.PROCESS_GROUP_KILL, Protection.OUTPUT_CAP,
+                Protection.SECCOMP_FILTER, Protection.IPC_NAMESPACE, Protection.UTS_NAMESPACE,
+                Protection.WORKSPACE_LIMIT, Protection.USER_NAMESPACES_BLOCKED);
     }
 
     @Override

@@ -1,0 +1,54 @@
+package io.execq.executor.sandbox.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.Info;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The OCI runtime Docker runs get, checked against what dockerd knows ({@code docker info}: {@code Runtimes},
+ * {@code DefaultRuntime}), so that a misspelt or unregistered runtime stops the executor at start-up instead of
+ * failing every run at container creation.
+ */
+public final class DockerRuntimes {
+
+    private static final Logger log = LoggerFactory.getLogger(DockerRuntimes.class);
+
+    private DockerRuntimes() {
+    }
+
+    /**
+     * The runtime to name in every container: {@code requested} when dockerd knows it, else dockerd's default when
+     * none was requested; empty when dockerd cannot be asked and none was requested (a requested one is then used
+     * unverified, and runs fail at creation if dockerd does not know it).
+     *
+     * @param flag how the operator set {@code requested}, for the message
+     * @throws IllegalArgumentException when dockerd answers and does not know {@code requested}
+     */
+    public static Optional<String> resolve(DockerClient client, Optional<String> requested, String flag) {
+        Info info;
+        try {
+            info = client.infoCmd().exec();
+        } catch (RuntimeException e) {
+            requested.ifPresent(name -> log.warn("dockerd unreachable at start-up ({}): runtime {} used unverified",
+                    DockerErrors.rootMessage(e), name));
+            return requested;
+        }
+        Map<String, ?> runtimes = info.getRuntimes() == null ? Map.of() : info.getRuntimes();
+        if (requested.isEmpty()) {
+            Object fallback = info.getRawValues().get("DefaultRuntime");
+            return Optional.of(fallback instanceof String name && !name.isBlank() ? name
+                    : HardenedHostConfig.DEFAULT_RUNTIME);
+        }
+        String name = requested.get();
+        if (!runtimes.containsKey(name)) {
+            throw new IllegalArgumentException(flag + " " + name + ": dockerd does not know this runtime (it knows "
+                    + String.join(", ", new TreeSet<>(runtimes.keySet())) + "). Register it under \"runtimes\" in "
+                    + "/etc/docker/daemon.json and send dockerd SIGHUP; for gVisor: bash ops/lib/runsc.sh ensure");
+        }
+        return requested;
+    }
+}
