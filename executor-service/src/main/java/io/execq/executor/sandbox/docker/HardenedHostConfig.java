@@ -146,11 +146,13 @@ public final class HardenedHostConfig {
 
     /**
      * Driver options of the workspace volume of a run with files: a tmpfs, mounted by dockerd while a container
-     * using it runs (and only then: files must be copied in after the start, see {@link DockerSandbox}).
+     * using it runs (and only then: files must be copied in after the start, see {@link DockerSandbox}). The
+     * container's bind mount of it inherits {@code nosuid,nodev} from dockerd's mount.
      */
     public Map<String, String> workspaceVolumeOptions() {
         return Map.of("type", "tmpfs", "device", "tmpfs",
-                "o", "size=" + workspaceBytes + ",nr_inodes=" + WORKSPACE_INODES + ",uid=65534,gid=65534,mode=0700");
+                "o", "nosuid,nodev,size=" + workspaceBytes + ",nr_inodes=" + WORKSPACE_INODES
+                        + ",uid=65534,gid=65534,mode=0700");
     }
 
     /**

@@ -101,10 +101,25 @@ final class SeccompProfileBuilder {
     }
 
     /**
+     * Keeps only each architecture's native system call ABI: the 32-bit ones a 64-bit kernel also serves (i386 and
+     * x32 beside x86-64, arm beside aarch64) are dropped from {@code archMap}, so any call through them (such as
+     * {@code int 0x80} from a 64-bit program) kills the process with SIGSYS. Why: on i386 libseccomp turns every
+     * {@code socket} rule into an allowance of {@code socketcall(SYS_SOCKET, ...)}, whose family sits in memory
+     * where no filter can read it (measured: a 64-bit program got an {@code AF_VSOCK} socket that way past
+     * {@link #allowSocketFamiliesExcept}). Cost: 32-bit programs cannot run.
+     */
+    SeccompProfileBuilder nativeArchitecturesOnly() {
+        for (JsonNode arch : profile.path("archMap")) {
+            ((ObjectNode) arch).putArray("subArchitectures");
+        }
+        return this;
+    }
+
+    /**
      * Allows {@code socket()} for every address family below {@value #FAMILY_LIMIT} except {@code denied}, and
      * refuses {@code socketcall()}, which multiplexes {@code socket()} on 32-bit x86 with its arguments in memory,
-     * where no filter can read them (measured: a 64-bit program reaches it through {@code int 0x80} and gets an
-     * {@code AF_VSOCK} socket past any {@code socket} rule).
+     * where no filter can read them. (That alone does not close the i386 path: libseccomp re-adds
+     * {@code socketcall(SYS_SOCKET)} for the {@code socket} rules; see {@link #nativeArchitecturesOnly}.)
      *
      * <p>Each allowed block of families is one rule with one comparison, {@code (arg0 & mask) == first}, the mask
      * covering the low 32 bits only: {@code 0x100000028} is family 40 to the kernel and to this rule alike.

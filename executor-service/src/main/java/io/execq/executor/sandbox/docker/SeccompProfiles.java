@@ -29,6 +29,9 @@ import java.util.Set;
  *   <li>{@code socket()} of {@code AF_VSOCK} (40, host communication, moby#44562) and {@code AF_ALG} (38, kernel
  *       crypto API), checked on the low 32 bits the kernel reads, and {@code socketcall()}, which would carry them
  *       past any check (see {@link SeccompProfileBuilder#allowSocketFamiliesExcept});</li>
+ *   <li>the 32-bit system call ABIs (i386 and x32 beside x86-64, arm beside aarch64): a call through them kills
+ *       the process, as libseccomp allows {@code socketcall(SYS_SOCKET)} there for any {@code socket} rule
+ *       ({@link SeccompProfileBuilder#nativeArchitecturesOnly});</li>
  *   <li>the keyring calls ({@code add_key}, {@code request_key}, {@code keyctl}), {@code userfaultfd},
  *       {@code perf_event_open}, {@code bpf}, {@code unshare}, everywhere (Docker's profile grants some of them
  *       with capabilities, which runs never have; this profile holds whatever the capabilities);</li>
@@ -76,6 +79,7 @@ public final class SeccompProfiles {
                 .deny(DENIED.toArray(String[]::new))
                 .withoutCapabilityGrants("clone", "clone3")
                 .allowSocketFamiliesExcept(AF_ALG, AF_VSOCK)
+                .nativeArchitecturesOnly()
                 .toJson();
     }
 

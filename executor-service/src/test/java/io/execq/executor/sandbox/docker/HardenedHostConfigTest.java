@@ -91,7 +91,7 @@ class HardenedHostConfigTest {
         assertThat(capped.workspaceTmpfsOptions())
                 .isEqualTo("rw,exec,nosuid,nodev,size=104857600,nr_inodes=65536,uid=65534,gid=65534,mode=0700");
         assertThat(capped.workspaceVolumeOptions()).isEqualTo(Map.of("type", "tmpfs", "device", "tmpfs",
-                "o", "size=104857600,nr_inodes=65536,uid=65534,gid=65534,mode=0700"));
+                "o", "nosuid,nodev,size=104857600,nr_inodes=65536,uid=65534,gid=65534,mode=0700"));
         assertThat(hardening.workspaceBytes()).isEqualTo(512L << 20);
         assertThatThrownBy(() -> new HardenedHostConfig(SeccompProfiles.execqDefault(), 1000, Optional.empty()))
                 .isInstanceOf(IllegalArgumentException.class)
