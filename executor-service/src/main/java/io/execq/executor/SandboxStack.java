@@ -119,7 +119,7 @@ final class SandboxStack implements AutoCloseable {
                 .orElseGet(SeccompProfiles::execqDefault);
         HardenedHostConfig hardening = new HardenedHostConfig(seccomp, config.get(ExecutorConfig.MAX_WORKSPACE),
                 Optional.empty());
-        Optional<String> runtime;
+        Optional<DockerRuntimes.Runtime> runtime;
         try {
             runtime = DockerRuntimes.resolve(connection.client(),
                     Optional.ofNullable(config.get(ExecutorConfig.DOCKER_RUNTIME)), ExecutorConfig.DOCKER_RUNTIME.flag());
@@ -128,7 +128,8 @@ final class SandboxStack implements AutoCloseable {
             throw new ConfigException(e.getMessage());
         }
         LOG.info("Docker runs: runtime {}, seccomp profile {}, workspace cap {} bytes",
-                runtime.orElse("dockerd's default (not verified: dockerd unreachable)"), seccomp.name(),
+                runtime.map(DockerRuntimes.Runtime::name).orElse("dockerd's default (unverified: dockerd unreachable)"),
+                seccomp.name(),
                 hardening.workspaceBytes());
         return runtime.map(hardening::withRuntime).orElse(hardening);
     }

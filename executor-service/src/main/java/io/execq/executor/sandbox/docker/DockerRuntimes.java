@@ -2,6 +2,7 @@ package io.execq.executor.sandbox.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Info;
+import com.github.dockerjava.api.model.RuntimeInfo;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -21,6 +22,14 @@ public final class DockerRuntimes {
     }
 
     /**
+     * An OCI runtime dockerd knows.
+     *
+     * @param gvisor whether it is gVisor's {@code runsc} (its registered path ends in {@code runsc})
+     */
+    public record Runtime(String name, boolean gvisor) {
+    }
+
+    /**
      * The runtime to name in every container: {@code requested} when dockerd knows it, else dockerd's default when
      * none was requested; empty when dockerd cannot be asked and none was requested (a requested one is then used
      * unverified, and runs fail at creation if dockerd does not know it).
@@ -28,27 +37,25 @@ public final class DockerRuntimes {
      * @param flag how the operator set {@code requested}, for the message
      * @throws IllegalArgumentException when dockerd answers and does not know {@code requested}
      */
-    public static Optional<String> resolve(DockerClient client, Optional<String> requested, String flag) {
+    public static Optional<Runtime> resolve(DockerClient client, Optional<String> requested, String flag) {
         Info info;
         try {
             info = client.infoCmd().exec();
         } catch (RuntimeException e) {
             requested.ifPresent(name -> log.warn("dockerd unreachable at start-up ({}): runtime {} used unverified",
                     DockerErrors.rootMessage(e), name));
-            return requested;
+            return requested.map(name -> new Runtime(name, name.endsWith("runsc")));
         }
-        Map<String, ?> runtimes = info.getRuntimes() == null ? Map.of() : info.getRuntimes();
-        if (requested.isEmpty()) {
-            Object fallback = info.getRawValues().get("DefaultRuntime");
-            return Optional.of(fallback instanceof String name && !name.isBlank() ? name
-                    : HardenedHostConfig.DEFAULT_RUNTIME);
-        }
-        String name = requested.get();
-        if (!runtimes.containsKey(name)) {
+        Map<String, RuntimeInfo> runtimes = info.getRuntimes() == null ? Map.of() : info.getRuntimes();
+        String name = requested.orElseGet(() -> info.getRawValues().get("DefaultRuntime") instanceof String fallback
+                && !fallback.isBlank() ? fallback : HardenedHostConfig.DEFAULT_RUNTIME);
+        if (requested.isPresent() && !runtimes.containsKey(name)) {
             throw new IllegalArgumentException(flag + " " + name + ": dockerd does not know this runtime (it knows "
                     + String.join(", ", new TreeSet<>(runtimes.keySet())) + "). Register it under \"runtimes\" in "
                     + "/etc/docker/daemon.json and send dockerd SIGHUP; for gVisor: bash ops/lib/runsc.sh ensure");
         }
-        return requested;
+        RuntimeInfo registered = runtimes.get(name);
+        String path = registered == null || registered.getPath() == null ? name : registered.getPath();
+        return Optional.of(new Runtime(name, path.endsWith("runsc")));
     }
 }

@@ -100,6 +100,15 @@ final class SeccompProfileBuilder {
         return this;
     }
 
+    /** Replaces every rule naming {@code name} by one that allows it, leaving the answer to the runtime. */
+    SeccompProfileBuilder allow(String name) {
+        deny(name);
+        ObjectNode rule = syscalls().addObject();
+        rule.putArray("names").add(name);
+        rule.put("action", "SCMP_ACT_ALLOW");
+        return this;
+    }
+
     /**
      * Keeps only each architecture's native system call ABI: the 32-bit ones a 64-bit kernel also serves (i386 and
      * x32 beside x86-64, arm beside aarch64) are dropped from {@code archMap}, so any call through them (such as

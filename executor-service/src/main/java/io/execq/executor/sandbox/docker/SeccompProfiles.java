@@ -53,6 +53,8 @@ public final class SeccompProfiles {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SeccompProfile EXECQ = new SeccompProfile(EXECQ_DEFAULT,
             derive(dockerDefault()), true);
+    private static final SeccompProfile EXECQ_GVISOR = new SeccompProfile(EXECQ_DEFAULT,
+            SeccompProfileBuilder.from(EXECQ.json()).allow("clone3").toJson(), true);
 
     private SeccompProfiles() {
     }
@@ -60,6 +62,16 @@ public final class SeccompProfiles {
     /** execq's own profile: Docker's default minus the calls listed in the class comment. */
     public static SeccompProfile execqDefault() {
         return EXECQ;
+    }
+
+    /**
+     * {@code profile} as it must be given to gVisor ({@code runsc --oci-seccomp}), which applies the filter inside its
+     * own kernel and ignores a rule's {@code errnoRet}: execq's profile there lets {@code clone3} through to gVisor,
+     * which does not implement it and answers ENOSYS itself, where the filter's rule would answer EPERM and glibc
+     * (which falls back to {@code clone} on ENOSYS only) could start no thread. An operator's profile is unchanged.
+     */
+    public static SeccompProfile forGvisor(SeccompProfile profile) {
+        return profile == EXECQ ? EXECQ_GVISOR : profile;
     }
 
     /** Docker's default profile as shipped with dockerd 20.10.24 (the base of {@link #execqDefault}). */

@@ -85,6 +85,18 @@ class HardenedHostConfigTest {
     }
 
     @Test
+    void givesGvisorItsOwnThreadsOnTopOfThePidsLimitAndItsVariantOfExecqsProfile() {
+        HardenedHostConfig gvisor = hardening.withRuntime(new DockerRuntimes.Runtime("runsc", true));
+        HostConfig host = gvisor.hostConfig(LIMITS, Optional.empty());
+
+        assertThat(host.getRuntime()).isEqualTo("runsc");
+        assertThat(host.getPidsLimit()).isEqualTo(64L + 10L * 48);
+        assertThat(gvisor.seccomp()).isSameAs(SeccompProfiles.forGvisor(SeccompProfiles.execqDefault()));
+        assertThat(gvisor.seccomp().name()).isEqualTo("execq-default");
+        assertThat(gvisor.seccomp().json()).isNotEqualTo(SeccompProfiles.execqDefault().json());
+    }
+
+    @Test
     void capsTheWorkspaceInBytesAndInodesForBothKindsOfWorkspace() {
         HardenedHostConfig capped = new HardenedHostConfig(SeccompProfiles.execqDefault(), 100L << 20, Optional.empty());
 

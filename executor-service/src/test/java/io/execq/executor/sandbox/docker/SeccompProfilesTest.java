@@ -122,6 +122,19 @@ class SeccompProfilesTest {
     }
 
     @Test
+    void letsClone3ThroughToGvisorWhichAnswersEnosysItselfAndChangesNothingElse() throws Exception {
+        JsonNode gvisor = read(SeccompProfiles.forGvisor(SeccompProfiles.execqDefault()).json());
+
+        assertThat(rulesNaming(gvisor, "clone3")).singleElement()
+                .satisfies(rule -> assertThat(rule.toString()).isEqualTo("{\"names\":[\"clone3\"],\"action\":\"SCMP_ACT_ALLOW\"}"));
+        ((com.fasterxml.jackson.databind.node.ArrayNode) gvisor.get("syscalls")).removeIf(r -> names(r).contains("clone3"));
+        ((com.fasterxml.jackson.databind.node.ArrayNode) execq.get("syscalls")).removeIf(r -> names(r).contains("clone3"));
+        assertThat(gvisor).isEqualTo(execq);
+        SeccompProfile operators = new SeccompProfile("file:x@sha256:0", "{}", false);
+        assertThat(SeccompProfiles.forGvisor(operators)).isSameAs(operators);
+    }
+
+    @Test
     void splitsTheAllowedFamiliesIntoAlignedBlocks() {
         List<String> blocks = SeccompProfileBuilder.blocks(Set.of(38, 40)).stream()
                 .map(b -> b[0] + "+" + b[1]).collect(Collectors.toList());
