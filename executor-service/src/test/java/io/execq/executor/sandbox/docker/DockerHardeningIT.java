@@ -200,6 +200,47 @@ class DockerHardeningIT {
         }
     }
 
+    @Test
+    void confinesWarmPoolContainersWithTheSameProfile() throws Exception {
+        HardenedHostConfig hardening = new HardenedHostConfig(SeccompProfiles.execqDefault(), WORKSPACE_CAP,
+                Optional.empty());
+        DockerConnection own = DockerConnection.connect("unix:///var/run/docker.sock");
+        ImageResolver resolver = new ImageResolver(own, ImagePullPolicy.NEVER, Duration.ofSeconds(30));
+        WarmPool pool = new WarmPool(own, resolver, Clock.systemUTC(), EXECUTOR_ID,
+                List.of(new WarmPool.Profile(PYTHON, LIMITS)), 1, Duration.ofMinutes(2), hardening);
+        try (DockerSandbox pooled = new DockerSandbox(own, resolver, Clock.systemUTC(), Optional.of(pool), hardening)) {
+            pool.start();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(90)).until(pool::full);
+
+            SandboxOutcome outcome = pooled.run(spec(PYTHON, "python3", "-c", String.join("\n",
+                    "import socket",
+                    "try:",
+                    "    socket.socket(40, 1)",
+                    "    print('vsock')",
+                    "except OSError as e:",
+                    "    print(e.errno)")));
+
+            assertThat(pool.hits()).isEqualTo(1);
+            assertThat(outcome.stdout().text()).isEqualTo("1\n"); // EPERM
+            assertThat(outcome.seccompProfile()).hasValue("execq-default");
+            assertThat(pooled.awaitRemovals(Duration.ofSeconds(30))).isTrue();
+        }
+    }
+
+    @Test
+    void checksTheRuntimeAgainstWhatDockerdKnows() {
+        assertThat(DockerRuntimes.resolve(connection.client(), Optional.empty(), "--docker-runtime"))
+                .hasValue(new DockerRuntimes.Runtime("runc", false));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> DockerRuntimes.resolve(connection.client(),
+                        Optional.of("no-such-runtime"), "--docker-runtime"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--docker-runtime no-such-runtime: dockerd does not know this runtime (it "
+                        + "knows ")
+                .hasMessageContaining("runc")
+                .hasMessageEndingWith("Register it under \"runtimes\" in /etc/docker/daemon.json and send dockerd "
+                        + "SIGHUP; for gVisor: bash ops/lib/runsc.sh ensure");
+    }
+
     /** Writes zeros to {@code big} in the workspace until it fails, then says whether it holds 15 to 16 MiB. */
     private static final String FILL_WORKSPACE = "dd if=/dev/zero of=big bs=1M count=64; s=$(stat -c %s big); "
             + "[ $s -gt 15728640 ] && [ $s -le 16777216 ] && echo written about the cap; ";
