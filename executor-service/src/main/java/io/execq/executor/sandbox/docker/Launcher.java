@@ -10,7 +10,8 @@ import java.util.Map;
  * The fixed program of a warm container, and the line that turns it into a request's program.
  *
  * <p>A warm container is created and started before its request is known, so its Docker command cannot be the
- * request's argv. It runs {@link #ENTRYPOINT} instead: a shell that blocks reading one line from stdin, then
+ * request's argv. (A run with files uses the same mechanism: its container must run before the files can be copied
+ * into its tmpfs volume, see {@link WorkspaceVolume}; its line first changes to the working directory.) It runs {@link #ENTRYPOINT} instead: a shell that blocks reading one line from stdin, then
  * {@code eval}s it. The line ({@link #line}) is {@code exec env -i -- VAR=value... argv...}, every word single-quoted,
  * so the shell interprets nothing of the request: {@code exec} replaces the shell by {@code env} and {@code env} by
  * the program, in the same process (PID 1 of the container). Hence the program gets exactly the argv, the

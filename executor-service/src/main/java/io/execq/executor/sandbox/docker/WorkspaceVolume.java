@@ -40,8 +40,8 @@ public final class WorkspaceVolume {
     }
 
     /**
-     * Whether {@code spec} needs a volume: only files copied in before start do (a copy into a container that has
-     * not started reaches its volumes, never its tmpfs mounts); a working dir needs its directories created.
+     * Whether {@code spec} needs a volume: files do (a copy reaches a container's volumes, never its tmpfs mounts);
+     * a working dir needs its directories created.
      */
     static boolean needed(SandboxSpec spec) {
         return !spec.files().isEmpty() || spec.workingDir().isPresent();
