@@ -3,9 +3,14 @@ package io.execq.executor.sandbox.docker;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Info;
 import com.github.dockerjava.api.model.RuntimeInfo;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +22,7 @@ import org.slf4j.LoggerFactory;
 public final class DockerRuntimes {
 
     private static final Logger log = LoggerFactory.getLogger(DockerRuntimes.class);
+    static final Duration INFO_TIMEOUT = Duration.ofSeconds(5);
 
     private DockerRuntimes() {
     }
@@ -40,10 +46,16 @@ public final class DockerRuntimes {
     public static Optional<Runtime> resolve(DockerClient client, Optional<String> requested, String flag) {
         Info info;
         try {
-            info = client.infoCmd().exec();
-        } catch (RuntimeException e) {
+            // Bounded like the health probe: a daemon that accepts but never answers must not hold up start-up.
+            info = CompletableFuture.supplyAsync(() -> client.infoCmd().exec())
+                    .get(INFO_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            String why = e instanceof ExecutionException ? DockerErrors.rootMessage(e.getCause()) : e.toString();
             requested.ifPresent(name -> log.warn("dockerd unreachable at start-up ({}): runtime {} used unverified",
-                    DockerErrors.rootMessage(e), name));
+                    why, name));
             return requested.map(name -> new Runtime(name, name.endsWith("runsc")));
         }
         Map<String, RuntimeInfo> runtimes = info.getRuntimes() == null ? Map.of() : info.getRuntimes();

@@ -239,6 +239,12 @@ class DockerHardeningIT {
                 .hasMessageContaining("runc")
                 .hasMessageEndingWith("Register it under \"runtimes\" in /etc/docker/daemon.json and send dockerd "
                         + "SIGHUP; for gVisor: bash ops/lib/runsc.sh ensure");
+        try (DockerConnection dead = DockerConnection.connect("unix:///tmp/no-such-docker.sock")) {
+            // Unreachable at start-up: nothing to check against; a named runtime is used as named.
+            assertThat(DockerRuntimes.resolve(dead.client(), Optional.empty(), "--docker-runtime")).isEmpty();
+            assertThat(DockerRuntimes.resolve(dead.client(), Optional.of("runsc"), "--docker-runtime"))
+                    .hasValue(new DockerRuntimes.Runtime("runsc", true));
+        }
     }
 
     /** Writes zeros to {@code big} in the workspace until it fails, then says whether it holds 15 to 16 MiB. */
