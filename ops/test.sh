@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The whole execq test suite, from a fresh machine:
+#   0. Debian packages some tests use (python3-confluent-kafka, python3-avro),
 #   1. a Docker engine (installs docker.io and starts dockerd when running as root and none answers), and gVisor's
 #      runsc registered with it as runtime "runsc" (ops/lib/runsc.sh: installs Debian's runsc, edits daemon.json),
 #   2. the local images the tests run (ops/images/build.sh; offline, idempotent),
-#   3. ./mvnw -B verify: unit tests (Surefire) and integration tests (Failsafe) against real Kafka and real Docker.
+#   3. bubblewrap for the process fallback (ops/lib/process-sandbox.sh; as root, idempotent),
+#   4. Debian's prometheus and promtool (ops/lib/prometheus.sh; the packaged service is not started),
+#   5. ./mvnw -B verify: unit tests (Surefire) and integration tests (Failsafe) against real Kafka and real Docker.
 # Extra arguments go to Maven, e.g. ops/test.sh -pl schemas or ops/test.sh -Dit.test=EmbeddedKafkaIT.
 set -euo pipefail
 
@@ -19,6 +22,12 @@ if ! command -v java >/dev/null 2>&1; then
     exit 1
   fi
 fi
+
+# shellcheck source=lib/packages.sh
+. "$root/ops/lib/packages.sh"
+# A real non-Java client for PythonProducerIT (docs/contracts.md).
+execq_ensure_debian_packages python3-confluent-kafka python3-avro ||
+  echo "ops/test.sh: WARNING: the Python producer test will fail without python3-confluent-kafka and python3-avro" >&2
 
 # shellcheck source=lib/docker.sh
 . "$root/ops/lib/docker.sh"
@@ -37,6 +46,15 @@ if execq_ensure_docker; then
   fi
 else
   echo "ops/test.sh: WARNING: no Docker engine; Docker tests will be skipped and Kafka will be embedded." >&2
+fi
+
+# shellcheck source=lib/process-sandbox.sh
+. "$root/ops/lib/process-sandbox.sh"
+execq_ensure_bwrap || true
+# shellcheck source=lib/prometheus.sh
+. "$root/ops/lib/prometheus.sh"
+if ! execq_ensure_prometheus; then
+  echo "ops/test.sh: WARNING: no prometheus/promtool; the Prometheus test fails when EXECQ_REQUIRE_DOCKER=true." >&2
 fi
 
 # Testcontainers offline: Ryuk's image cannot be pulled; reach containers through loopback only.

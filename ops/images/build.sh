@@ -369,6 +369,7 @@ EOF
   safe_rm "$build_dir/busybox"
 }
 
+# Also the executor's run-deadline helper (--deadline-helper, bind-mounted into every sandbox container).
 ensure_busybox_host() {
   if ! pkg_installed busybox-static || [[ ! -x /bin/busybox ]]; then
     require_root "$BUSYBOX_REF"

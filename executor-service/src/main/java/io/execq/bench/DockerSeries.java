@@ -5,6 +5,7 @@ import io.execq.executor.sandbox.docker.DockerConnection;
 import io.execq.executor.sandbox.docker.DockerSandbox;
 import io.execq.executor.sandbox.docker.ImagePullPolicy;
 import io.execq.executor.sandbox.docker.ImageResolver;
+import io.execq.executor.sandbox.docker.RunDeadline;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -38,7 +39,8 @@ final class DockerSeries implements AutoCloseable {
             }
             DockerSandbox sandbox = new DockerSandbox(connection,
                     new ImageResolver(connection, ImagePullPolicy.NEVER, ImageResolver.DEFAULT_PULL_TIMEOUT),
-                    Clock.systemUTC());
+                    Clock.systemUTC(), java.util.Optional.empty(), RunDeadline.probe(RunDeadline.DEFAULT_HELPER),
+                    java.util.Optional.empty());
             series.add(new SandboxSeries("docker-sandbox", "DockerSandbox.run(spec) called directly: volume, "
                     + "hardened container, attach, output capture, inspect, clean-up; no Kafka", sandbox, specs));
             return new DockerSeries(connection, List.copyOf(series));

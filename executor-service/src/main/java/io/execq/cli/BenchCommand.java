@@ -98,8 +98,8 @@ final class BenchCommand implements Callable<Integer> {
                     + "request-partitions=32.")
     Map<String, String> executorOptions = new LinkedHashMap<>();
 
-    @Option(names = "--docker-host", defaultValue = "unix:///var/run/docker.sock", paramLabel = "URI",
-            description = "Docker daemon (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--docker-host", defaultValue = "${env:DOCKER_HOST:-unix:///var/run/docker.sock}", paramLabel = "URI",
+            description = "Docker daemon (default: DOCKER_HOST, else unix:///var/run/docker.sock).")
     String dockerHost;
 
     @Option(names = "--report", paramLabel = "DIR",

@@ -41,8 +41,8 @@ final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--docker-host", defaultValue = "unix:///var/run/docker.sock",
-            description = "Docker daemon to use (default: ${DEFAULT-VALUE}); when it does not answer, the samples run "
+    @Option(names = "--docker-host", defaultValue = "${env:DOCKER_HOST:-unix:///var/run/docker.sock}",
+            description = "Docker daemon to use (default: DOCKER_HOST, else unix:///var/run/docker.sock); when it does not answer, the samples run "
                     + "in the process fallback.")
     String dockerHost;
 

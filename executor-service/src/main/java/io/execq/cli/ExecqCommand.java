@@ -1,5 +1,7 @@
 package io.execq.cli;
 
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,8 +11,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Kafka-driven code execution in hardened sandboxes.",
-        subcommands = {SubmitCommand.class, ResultsCommand.class, ReplayCommand.class, BrokerCommand.class,
-                DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {SubmitCommand.class, ResultsCommand.class, ReplayCommand.class, VerifyCommand.class,
+                BrokerCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class ExecqCommand implements Runnable {
 
     @CommandLine.Spec
@@ -25,7 +27,32 @@ public final class ExecqCommand implements Runnable {
         CommandLine cli = new CommandLine(new ExecqCommand());
         cli.addSubcommand("serve", ServeCommand.spec());
         return cli.setCaseInsensitiveEnumValuesAllowed(true).setUsageHelpAutoWidth(true)
-                .setParameterExceptionHandler(ExecqCommand::usageError);
+                .setParameterExceptionHandler(ExecqCommand::usageError)
+                .setExecutionExceptionHandler(ExecqCommand::executionError);
+    }
+
+    /**
+     * Kafka refused this client (failed authentication, or a missing ACL): one line that says so and where to look,
+     * not a stack trace; exit status 1. Any other failure keeps picocli's default (stack trace, exit status 1).
+     */
+    static int executionError(Exception e, CommandLine failed, CommandLine.ParseResult parsed) throws Exception {
+        if (!refusedByKafka(e)) {
+            throw e;
+        }
+        failed.getErr().println(failed.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+        failed.getErr().println("Kafka refused this client: check the principal in --kafka-config and its ACLs "
+                + "(docs/security-kafka.md).");
+        failed.getErr().flush();
+        return 1;
+    }
+
+    private static boolean refusedByKafka(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof AuthorizationException || t instanceof AuthenticationException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A usage error: the message and a pointer to --help, not the whole usage text; exit status 2. */

@@ -3,19 +3,19 @@ package io.execq.cli;
 import picocli.CommandLine.Option;
 
 /**
- * {@code --verbose} of the commands that run an executor in-process (a picocli mixin): without it, the executor's
- * per-run INFO lines stay off stderr, where they would bury the command's own output.
+ * {@code --verbose} of the commands that run an executor in-process (a picocli mixin): without it, every log line
+ * (the executor's per-run INFO lines, Docker-health warnings, the reaper's) goes to {@link LogLocation#execqLog()}
+ * instead of stderr, where it would interleave with the command's own output.
  */
 final class ExecutorLogOption {
 
-    @Option(names = "--verbose", description = "Also show the executor's own log lines (hidden by default).")
+    @Option(names = "--verbose", description = "Show log lines on stderr (by default they go to ~/.execq/logs/execq.log).")
     boolean verbose;
 
-    /** Raises the {@code io.execq} log level to WARN unless {@code --verbose} was given. */
+    /** Sends log lines to the log file unless {@code --verbose} was given. */
     void apply() {
         if (!verbose) {
-            ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.execq"))
-                    .setLevel(ch.qos.logback.classic.Level.WARN);
+            ConsoleLog.toFile(LogLocation.execqLog());
         }
     }
 }

@@ -3,6 +3,7 @@ package io.execq.cli;
 import io.execq.executor.ExecutorConfig;
 import io.execq.executor.ExecutorInstance;
 import io.execq.executor.config.ConfigException;
+import io.execq.executor.config.LogFormat;
 import io.execq.executor.config.ConfigKey;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,6 +53,9 @@ final class ServeCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        if (config.get(ExecutorConfig.LOG_FORMAT) == LogFormat.JSON) {
+            ConsoleLog.json();
+        }
         ExecutorInstance executor;
         try {
             executor = ExecutorInstance.start(config);
@@ -65,8 +69,16 @@ final class ServeCommand implements Callable<Integer> {
                 executor.executorId(), executor.bootstrapServers(), executor.httpPort());
         spec.commandLine().getOut().flush();
         executor.awaitStopped();
-        if (executor.failure() != null) {
-            spec.commandLine().getErr().println("execq executor stopped: " + executor.failure());
+        Throwable failure = executor.failure();
+        if (failure != null) {
+            // Stopped on its own (fenced, not authorized, ...): release the sandboxes and the health port now.
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdown);
+            } catch (IllegalStateException jvmShuttingDown) {
+                // The hook is running or about to: it closes the executor.
+            }
+            executor.close();
+            spec.commandLine().getErr().println("execq executor stopped: " + failure);
             spec.commandLine().getErr().flush();
             return 1;
         }

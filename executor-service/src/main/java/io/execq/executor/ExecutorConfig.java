@@ -1,7 +1,10 @@
 package io.execq.executor;
 
+import static io.execq.executor.config.Parsers.bool;
+import static io.execq.executor.config.Parsers.dockerHost;
 import static io.execq.executor.config.Parsers.durationIn;
 import static io.execq.executor.config.Parsers.intIn;
+import static io.execq.executor.config.Parsers.ipAddress;
 import static io.execq.executor.config.Parsers.doubleIn;
 import static io.execq.executor.config.Parsers.keyValue;
 import static io.execq.executor.config.Parsers.milliCpusIn;
@@ -13,6 +16,7 @@ import static io.execq.executor.config.Parsers.text;
 import io.execq.executor.config.ConfigException;
 import io.execq.executor.config.ConfigKey;
 import io.execq.executor.config.ConfigSources;
+import io.execq.executor.config.LogFormat;
 import io.execq.executor.kafka.EmbeddedKafkaMode;
 import io.execq.executor.kafka.TopicSettings;
 import io.execq.executor.pipeline.SchedulingPolicy;
@@ -21,6 +25,7 @@ import io.execq.executor.sandbox.docker.ImagePullPolicy;
 import io.execq.executor.sandbox.docker.SeccompProfile;
 import io.execq.executor.sandbox.docker.SeccompProfiles;
 import io.execq.schema.EffectiveLimits;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -84,8 +89,19 @@ public final class ExecutorConfig {
     public static final ConfigKey<FallbackPolicy> FALLBACK = key("fallback", "process", false,
             oneOf(FallbackPolicy.class), "process: run PREFER_CONTAINER and PROCESS requests as host processes; "
                     + "none: never run outside a container.");
-    public static final ConfigKey<String> DOCKER_HOST = key("docker-host", "unix:///var/run/docker.sock", false,
-            text(), "Docker daemon address.");
+    public static final ConfigKey<String> DOCKER_HOST = key(new ConfigKey<>("docker-host",
+            "Docker daemon address; without the flag or EXECQ_DOCKER_HOST, DOCKER_HOST as the Docker CLI reads it.",
+            "unix:///var/run/docker.sock", false, dockerHost()).withConventionalEnv("DOCKER_HOST"));
+    public static final ConfigKey<Boolean> DOCKER_TLS_VERIFY = key(new ConfigKey<>("docker-tls-verify",
+            "TLS to the Docker daemon (also DOCKER_TLS_VERIFY): not supported yet, refused at start-up rather than "
+                    + "ignored; reach a remote daemon through a forwarded unix socket.", "false", false, bool())
+            .withConventionalEnv("DOCKER_TLS_VERIFY"));
+    public static final ConfigKey<LogFormat> LOG_FORMAT = key("log-format", "text", false, oneOf(LogFormat.class),
+            "text: one line per event on stderr; json: one JSON object per line, for log shippers.");
+    public static final ConfigKey<Path> DEADLINE_HELPER = key("deadline-helper", "/bin/busybox", false, path(),
+            "Static busybox (Debian's busybox-static) mounted read-only into every container, which then stops "
+                    + "itself at its timeout + 10 s even if this executor dies; missing or not static: a warning, and "
+                    + "no such deadline.");
     public static final ConfigKey<ImagePullPolicy> IMAGE_PULL = key("image-pull", "missing", false,
             oneOf(ImagePullPolicy.class), "missing: pull images that are not present; never.");
     public static final ConfigKey<Duration> IMAGE_PULL_TIMEOUT = key("image-pull-timeout", "5m", false,
@@ -105,9 +121,6 @@ public final class ExecutorConfig {
             "Seccomp profile file (Docker's JSON format) for Docker runs instead of execq's own (Docker's default "
                     + "minus io_uring, AF_VSOCK/AF_ALG sockets, keyrings, userfaultfd, perf_event_open, bpf and "
                     + "new namespaces); checked at start-up.");
-    public static final ConfigKey<Long> MAX_WORKSPACE = key("max-workspace", "512m", false, sizeIn(1L << 20, 1L << 40),
-            "Total size of a Docker run's workspace (a tmpfs, whose pages count against the run's memory limit); "
-                    + "writes past it fail with ENOSPC. Operator-wide: requests cannot ask for more or less.");
     public static final ConfigKey<String> DOCKER_RUNTIME = key("docker-runtime", null, false, text(),
             "OCI runtime of Docker runs and warm-pool containers, e.g. runsc (gVisor), as registered with dockerd "
                     + "(checked at start-up; default: dockerd's default runtime, runc).");
@@ -139,13 +152,20 @@ public final class ExecutorConfig {
             sizeIn(0, 4L << 20), "Bytes kept per output stream for requests that set none.");
     public static final ConfigKey<Long> MAX_OUTPUT = key("max-output", "4m", false, sizeIn(0, 4L << 20),
             "Most bytes kept per output stream (at most 4m, so that a result fits a Kafka record).");
+    public static final ConfigKey<Long> MAX_WORKSPACE = key("max-workspace", "512m", false,
+            sizeIn(1L << 20, 1L << 40), "Most bytes a run may write into its workspace; writes past it fail with "
+                    + "ENOSPC (Docker: a tmpfs of this size whose pages count against the run's memory limit; process "
+                    + "fallback: the same where it has a memory cgroup). Operator-wide: requests cannot change it.");
     public static final ConfigKey<Long> MAX_REQUEST_SIZE = key("max-request-size", "8m", false,
             sizeIn(1L << 10, TopicSettings.DEFAULT_MAX_MESSAGE_BYTES), "Largest request record accepted.");
     public static final ConfigKey<Duration> SHUTDOWN_GRACE = key("shutdown-grace", "30s", false,
             durationIn(Duration.ZERO, Duration.ofHours(1)),
             "How long in-flight runs may finish on SIGTERM before they are killed and left for another member.");
+    public static final ConfigKey<InetAddress> HTTP_HOST = key("http-host", "127.0.0.1", false, ipAddress(),
+            "Address /health/live, /health/ready and /metrics listen on; 0.0.0.0 where probes or Prometheus reach "
+                    + "the executor from outside its host (a container, a pod).");
     public static final ConfigKey<Integer> HTTP_PORT = key("http-port", "9400", false, intIn(0, 65_535),
-            "Port of /health/live, /health/ready and /metrics on 127.0.0.1 (0 picks a free one).");
+            "Port of /health/live, /health/ready and /metrics on --http-host (0 picks a free one).");
     public static final ConfigKey<Integer> INFRA_RETRIES = key("infra-retries", "3", false, intIn(0, 100),
             "Retries of a run that hit an infrastructure fault before it gets an ERROR result.");
     public static final ConfigKey<Duration> RETRY_BACKOFF = key("retry-backoff", "1s", false,
@@ -275,6 +295,11 @@ public final class ExecutorConfig {
         if (allowedImages.isEmpty()) {
             throw new ConfigException(ALLOWED_IMAGES.flag() + " must allow at least one image");
         }
+        if (get(DOCKER_TLS_VERIFY) && get(DOCKER_HOST).startsWith("tcp://")) {
+            throw new ConfigException("TLS to the Docker daemon at " + get(DOCKER_HOST) + " (" + DOCKER_TLS_VERIFY.flag()
+                    + " or DOCKER_TLS_VERIFY) is not supported yet: the run's attach stream is plain; forward the "
+                    + "daemon's unix socket (ssh -L /tmp/docker.sock:/var/run/docker.sock) and use unix://");
+        }
     }
 
     private static <T extends Comparable<T>> void requireAtMost(ConfigKey<T> lowKey, T low, ConfigKey<T> highKey,
@@ -304,7 +329,10 @@ public final class ExecutorConfig {
 
     private static <T> ConfigKey<T> key(String name, String defaultValue, boolean multiValued,
                                         Function<String, T> parser, String doc) {
-        ConfigKey<T> key = new ConfigKey<>(name, doc, defaultValue, multiValued, parser);
+        return key(new ConfigKey<>(name, doc, defaultValue, multiValued, parser));
+    }
+
+    private static <T> ConfigKey<T> key(ConfigKey<T> key) {
         KEYS.add(key);
         return key;
     }

@@ -1,7 +1,9 @@
 package io.execq.executor;
 
 import io.execq.executor.http.HealthServer;
+import io.execq.executor.kafka.GroupLag;
 import io.execq.executor.pipeline.ConsumerLoop;
+import io.execq.executor.pipeline.HostExecLimits;
 import io.execq.executor.pipeline.ImagePolicy;
 import io.execq.executor.pipeline.LimitPolicy;
 import io.execq.executor.pipeline.PipelineMetrics;
@@ -20,15 +22,18 @@ import io.github.resilience4j.micrometer.tagged.TaggedRateLimiterMetrics;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
@@ -46,15 +51,19 @@ public final class ExecutorInstance implements AutoCloseable {
     private final ExecutorConfig config;
     private final KafkaBootstrap kafka;
     private final SandboxStack sandboxes;
+    private final KafkaGroupMembership membership;
     private final ExecutorService workers;
     private final ConsumerLoop loop;
     private final Thread loopThread;
     private final HealthServer http;
+    private final GroupLag groupLag;
 
-    private ExecutorInstance(ExecutorConfig config, KafkaBootstrap kafka, SandboxStack sandboxes) {
+    private ExecutorInstance(ExecutorConfig config, KafkaBootstrap kafka, SandboxStack sandboxes,
+                             KafkaGroupMembership membership) {
         this.config = config;
         this.kafka = kafka;
         this.sandboxes = sandboxes;
+        this.membership = membership;
         Clock clock = Clock.systemUTC();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         PipelineMetrics metrics = new PipelineMetrics(registry);
@@ -80,7 +89,7 @@ public final class ExecutorInstance implements AutoCloseable {
                 new ImagePolicy(config.get(ExecutorConfig.DEFAULT_IMAGE), config.imageAliases(),
                         config.allowedImages()),
                 new LimitPolicy(config.defaultLimits(), config.maxLimits()),
-                config.get(ExecutorConfig.MAX_REQUEST_SIZE), executorId);
+                config.get(ExecutorConfig.MAX_REQUEST_SIZE), executorId, HostExecLimits.probe());
         this.workers = Executors.newCachedThreadPool(new NamedThreads("execq-run"));
         Scheduler scheduler = new Scheduler(validator, results, sandboxes.router()::route, bulkhead, rateLimiter,
                 new RunTask(sandboxes.router()::route, results, config.get(ExecutorConfig.INFRA_RETRIES),
@@ -95,28 +104,39 @@ public final class ExecutorInstance implements AutoCloseable {
                 config.get(ExecutorConfig.REQUESTS_TOPIC), scheduler, publisher, metrics,
                 config.get(ExecutorConfig.SHUTDOWN_GRACE), clock);
         this.loopThread = new Thread(loop, "execq-consumer-loop");
-        this.http = new HealthServer(config.get(ExecutorConfig.HTTP_PORT), loop::running, this::notReadyReasons,
-                registry::scrape);
+        this.groupLag = new GroupLag(Admin.create(KafkaClients.admin(config, kafka.bootstrapServers())),
+                config.get(ExecutorConfig.GROUP_ID), config.get(ExecutorConfig.REQUESTS_TOPIC), registry);
+        Gauge.builder("execq.ready", this, instance -> instance.notReadyReasons().isEmpty() ? 1 : 0)
+                .description("1 while /health/ready answers 200").strongReference(true).register(registry);
+        this.http = new HealthServer(config.get(ExecutorConfig.HTTP_HOST), config.get(ExecutorConfig.HTTP_PORT),
+                loop::running, this::notReadyReasons, registry::scrape);
     }
 
     /** Connects (or starts the embedded broker), creates missing topics, starts the sandboxes and the loop. */
     public static ExecutorInstance start(ExecutorConfig config) {
         KafkaBootstrap kafka = KafkaBootstrap.connect(config);
+        KafkaGroupMembership membership = null;
         SandboxStack sandboxes = null;
         try {
             kafka.ensureTopics(config);
-            sandboxes = new SandboxStack(config, Clock.systemUTC());
-            ExecutorInstance instance = new ExecutorInstance(config, kafka, sandboxes);
+            membership = KafkaGroupMembership.connect(config, kafka.bootstrapServers());
+            sandboxes = new SandboxStack(config, Clock.systemUTC(), membership.scope(), Optional.of(membership));
+            ExecutorInstance instance = new ExecutorInstance(config, kafka, sandboxes, membership);
             instance.loopThread.start();
+            instance.groupLag.start();
             LOG.info("Executor {} consuming {} from {} (concurrency {}, {}, rate {}/s, fallback {}); health on "
-                            + "http://127.0.0.1:{}/health/ready", config.executorId(),
+                            + "http://{}:{}/health/ready", config.executorId(),
                     config.get(ExecutorConfig.REQUESTS_TOPIC), kafka.bootstrapServers(),
                     config.get(ExecutorConfig.CONCURRENCY), config.schedulingPolicy(), config.get(ExecutorConfig.RATE),
-                    config.get(ExecutorConfig.FALLBACK), instance.http.port());
+                    config.get(ExecutorConfig.FALLBACK), config.get(ExecutorConfig.HTTP_HOST).getHostAddress(),
+                    instance.http.port());
             return instance;
         } catch (RuntimeException e) {
             if (sandboxes != null) {
                 sandboxes.close();
+            }
+            if (membership != null) {
+                membership.close();
             }
             kafka.close();
             throw e;
@@ -174,8 +194,10 @@ public final class ExecutorInstance implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         workers.shutdownNow();
+        groupLag.close();
         http.close();
         sandboxes.close();
+        membership.close();
         kafka.close();
         LOG.info("Executor {} stopped", config.executorId());
     }

@@ -12,8 +12,11 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +46,12 @@ public final class KafkaBootstrap implements AutoCloseable {
             int port = loopbackPort(bootstrap).orElseThrow(() -> new IllegalStateException(
                     "No Kafka broker answers at " + bootstrap + ", and an embedded broker can only replace a "
                             + "single loopback address (e.g. 127.0.0.1:9092)"));
+            if (mode == EmbeddedKafkaMode.AUTO && !EmbeddedKafka.portFree(port)) {
+                // Typically a broker that requires TLS or SASL, reached without them: do not report "port in use".
+                throw new IllegalStateException("Something listens at " + bootstrap + " but did not answer as a "
+                        + "Kafka broker within " + PROBE_TIMEOUT.toSeconds() + " s with " + security(config)
+                        + "; a broker that requires TLS or SASL needs its client settings in --kafka-config");
+            }
             LOG.info("Starting an embedded Kafka broker on 127.0.0.1:{} (data: {})", port,
                     config.get(ExecutorConfig.EMBEDDED_KAFKA_DIR));
             EmbeddedKafka kafka = EmbeddedKafka.start(config.get(ExecutorConfig.EMBEDDED_KAFKA_DIR), port, Map.of(),
@@ -50,8 +59,8 @@ public final class KafkaBootstrap implements AutoCloseable {
             return new KafkaBootstrap(kafka.bootstrapServers(), Optional.of(kafka));
         }
         if (mode == EmbeddedKafkaMode.NEVER && !answers(config, bootstrap, NEVER_PROBE_TIMEOUT)) {
-            throw new IllegalStateException("No Kafka broker answers at " + bootstrap
-                    + " (--embedded-kafka never)");
+            throw new IllegalStateException("No Kafka broker answers at " + bootstrap + " within "
+                    + NEVER_PROBE_TIMEOUT.toSeconds() + " s with " + security(config) + " (--embedded-kafka never)");
         }
         return new KafkaBootstrap(bootstrap, Optional.empty());
     }
@@ -89,12 +98,36 @@ public final class KafkaBootstrap implements AutoCloseable {
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         try (Admin admin = Admin.create(props)) {
             return !admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS).isEmpty();
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof AuthenticationException refused) {
+                throw refusedCredentials(config, bootstrap, refused);
+            }
+            return false;
+        } catch (TimeoutException | RuntimeException e) {
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    /**
+     * A broker answered but refused the executor's login (wrong password, unknown user, TLS handshake): that is
+     * neither "no broker" nor a reason to start an embedded one.
+     */
+    static IllegalStateException refusedCredentials(ExecutorConfig config, String bootstrap,
+                                                    AuthenticationException refused) {
+        return new IllegalStateException("Kafka at " + bootstrap + " refused this executor's credentials ("
+                + security(config) + "): " + refused.getMessage() + ". Check the --kafka-config file", refused);
+    }
+
+    /** {@code security.protocol} (and the SASL mechanism) the executor's clients use, for error messages. */
+    static String security(ExecutorConfig config) {
+        Map<String, String> props = config.kafkaProperties();
+        String protocol = props.getOrDefault(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "PLAINTEXT");
+        String mechanism = props.get(SaslConfigs.SASL_MECHANISM);
+        return "security.protocol=" + protocol + (protocol.startsWith("SASL") && mechanism != null
+                ? ", sasl.mechanism=" + mechanism : "");
     }
 
     /** The port of a single {@code host:port} whose host is this machine's loopback. */

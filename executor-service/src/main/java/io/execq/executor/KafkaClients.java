@@ -1,6 +1,7 @@
 package io.execq.executor;
 
 import io.execq.executor.kafka.TopicSettings;
+import io.execq.executor.pipeline.ResultPublisher;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -18,7 +19,24 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class KafkaClients {
 
+    /**
+     * The request consumer's {@code client.id} is the executor id plus this, which the operator cannot override: it is
+     * how an executor is recognised among the group's members ({@link #executorIdOfMember}). Not
+     * {@code group.instance.id}: static membership would keep a dead member's partitions until its session expired
+     * even on a clean shutdown, and fence a second executor started with the same id.
+     */
+    static final String REQUEST_CONSUMER_SUFFIX = "-requests";
+
     private KafkaClients() {
+    }
+
+    /** The executor id of a consumer group member with {@code clientId}, if it is an executor's request consumer. */
+    static java.util.Optional<String> executorIdOfMember(String clientId) {
+        if (clientId == null || !clientId.endsWith(REQUEST_CONSUMER_SUFFIX)
+                || clientId.length() == REQUEST_CONSUMER_SUFFIX.length()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(clientId.substring(0, clientId.length() - REQUEST_CONSUMER_SUFFIX.length()));
     }
 
     static Map<String, Object> admin(ExecutorConfig config, String bootstrapServers) {
@@ -31,7 +49,7 @@ public final class KafkaClients {
     public static Map<String, Object> transactionalProducer(ExecutorConfig config, String bootstrapServers) {
         Map<String, Object> props = base(config, bootstrapServers);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, config.executorId() + "-results");
-        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "execq-executor-" + config.executorId());
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, ResultPublisher.transactionalId(config.executorId()));
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, TopicSettings.DEFAULT_MAX_MESSAGE_BYTES);
@@ -52,7 +70,7 @@ public final class KafkaClients {
      */
     public static Map<String, Object> requestConsumer(ExecutorConfig config, String bootstrapServers) {
         Map<String, Object> props = base(config, bootstrapServers);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, config.executorId() + "-requests");
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, config.executorId() + REQUEST_CONSUMER_SUFFIX);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.get(ExecutorConfig.GROUP_ID));
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -10,9 +10,13 @@ import io.execq.executor.sandbox.SandboxRouter;
 import io.execq.executor.sandbox.docker.DockerConnection;
 import io.execq.executor.sandbox.docker.DockerRuntimes;
 import io.execq.executor.sandbox.docker.DockerSandbox;
+import io.execq.executor.sandbox.docker.GroupMembership;
+import io.execq.executor.sandbox.docker.GroupScope;
 import io.execq.executor.sandbox.docker.HardenedHostConfig;
 import io.execq.executor.sandbox.docker.ImageResolver;
 import io.execq.executor.sandbox.docker.OrphanReaper;
+import io.execq.executor.sandbox.docker.OrphanRule;
+import io.execq.executor.sandbox.docker.RunDeadline;
 import io.execq.executor.sandbox.docker.SeccompProfile;
 import io.execq.executor.sandbox.docker.SeccompProfiles;
 import io.execq.executor.sandbox.docker.WarmPool;
@@ -35,27 +39,38 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sandboxes of one executor and what keeps them honest: the Docker sandbox with its health probe, orphan
- * reaper and (with {@code --warm-pool}) warm pool, the process sandbox when the fallback policy allows it, and the
- * router over both.
+ * The sandboxes of one executor and what keeps them honest: the Docker sandbox with its health probe, run deadline,
+ * orphan reaper and (with {@code --warm-pool}) warm pool, the process sandbox when the fallback policy allows it, and
+ * the router over both.
  */
 final class SandboxStack implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SandboxStack.class);
-    static final Duration REAP_PERIOD = Duration.ofMinutes(1);
+    /** How often the reaper asks the group who is alive and removes what dead members left. */
+    static final Duration REAP_PERIOD = Duration.ofSeconds(5);
     /** A foreign container younger than the longest run plus this may still be in use by its executor. */
     static final Duration ORPHAN_MARGIN = Duration.ofMinutes(5);
+    /**
+     * A container younger than this is never judged by its owner's membership: an executor creates warm-pool
+     * containers before its consumer joins the group, which waits for the transactional producer's initialisation
+     * (up to the 10 s transaction timeout when a previous life left a transaction open).
+     */
+    static final Duration OWNER_GRACE = Duration.ofSeconds(30);
 
     private final DockerConnection connection;
     private final ScheduledExecutorService background;
-    private final OrphanReaper ownReaper;
-    private final OrphanReaper foreignReaper;
+    private final OrphanReaper reaper;
     private final DockerHealth health;
     private final SandboxRouter router;
     private final Path workspaceBase;
     private final Optional<WarmPool> warmPool;
 
-    SandboxStack(ExecutorConfig config, Clock clock) {
+    /**
+     * @param scope this executor's consumer group scope, labelled on its containers
+     * @param membership who is in the group, for reaping the containers of members that left it
+     */
+    SandboxStack(ExecutorConfig config, Clock clock, Optional<GroupScope> scope,
+                 Optional<GroupMembership> membership) {
         this.connection = DockerConnection.connect(config.get(ExecutorConfig.DOCKER_HOST));
         this.background = Executors.newScheduledThreadPool(1, r -> {
             Thread thread = new Thread(r, "execq-sandbox-maintenance");
@@ -65,29 +80,30 @@ final class SandboxStack implements AutoCloseable {
         ImageResolver images = new ImageResolver(connection, config.get(ExecutorConfig.IMAGE_PULL),
                 config.get(ExecutorConfig.IMAGE_PULL_TIMEOUT));
         HardenedHostConfig hardening = hardening(config, connection);
-        this.warmPool = warmPool(config, connection, images, clock, hardening);
-        Sandbox docker = new DockerSandbox(connection, images, clock, warmPool, hardening);
+        RunDeadline deadline = RunDeadline.probe(config.get(ExecutorConfig.DEADLINE_HELPER));
+        this.warmPool = warmPool(config, connection, images, clock, hardening, deadline, scope);
+        Sandbox docker = new DockerSandbox(connection, images, clock, warmPool, hardening, deadline, scope);
         this.workspaceBase = workspaceBase();
         Optional<Sandbox> process = config.get(ExecutorConfig.FALLBACK) == FallbackPolicy.PROCESS
-                ? Optional.of(new ProcessSandbox(HostCapabilities.probe(), workspaceBase, clock))
+                ? Optional.of(new ProcessSandbox(HostCapabilities.probe(), workspaceBase, clock,
+                        config.get(ExecutorConfig.MAX_WORKSPACE)))
                 : Optional.empty();
         this.health = new DockerHealth(docker, DockerHealth.DEFAULT_PROBE_TIMEOUT);
         this.router = new SandboxRouter(docker, process, config.get(ExecutorConfig.FALLBACK), health);
         health.probeNow();
         health.start(background, DockerHealth.DEFAULT_PROBE_PERIOD);
 
-        this.ownReaper = new OrphanReaper(connection.client(), clock, Optional.of(config.executorId()), Duration.ZERO);
-        this.foreignReaper = new OrphanReaper(connection.client(), clock, Optional.empty(),
-                config.get(ExecutorConfig.MAX_TIMEOUT).plus(ORPHAN_MARGIN));
+        this.reaper = new OrphanReaper(connection.client(), clock, new OrphanRule(config.executorId(), scope,
+                config.get(ExecutorConfig.MAX_TIMEOUT).plus(ORPHAN_MARGIN), OWNER_GRACE), membership);
         if (health.available()) {
             // A restarted executor with a stable --executor-id cleans up its previous life at once.
-            LOG.info("Docker available; removed {} orphaned container(s) of this executor", ownReaper.reapNow());
+            LOG.info("Docker available; removed {} orphaned container(s) of this executor", reaper.reapPreviousLife());
             prePull(images, config.prePullImages());
         } else {
             LOG.warn("Docker unavailable at start-up ({}); fallback policy {}", health.state(),
                     config.get(ExecutorConfig.FALLBACK));
         }
-        foreignReaper.start(background, REAP_PERIOD);
+        reaper.start(background, REAP_PERIOD);
         // After the start-up reaping, which would take fresh pool containers for its own orphans.
         warmPool.ifPresent(WarmPool::start);
     }
@@ -98,7 +114,8 @@ final class SandboxStack implements AutoCloseable {
      * one that a run still uses.
      */
     private static Optional<WarmPool> warmPool(ExecutorConfig config, DockerConnection connection,
-                                               ImageResolver images, Clock clock, HardenedHostConfig hardening) {
+                                               ImageResolver images, Clock clock, HardenedHostConfig hardening,
+                                               RunDeadline deadline, Optional<GroupScope> scope) {
         int size = config.get(ExecutorConfig.WARM_POOL);
         if (size == 0) {
             return Optional.empty();
@@ -107,7 +124,7 @@ final class SandboxStack implements AutoCloseable {
         List<WarmPool.Profile> profiles = config.warmPoolImages().stream()
                 .map(image -> new WarmPool.Profile(image, limits)).collect(Collectors.toList());
         return Optional.of(new WarmPool(connection, images, clock, config.executorId(), profiles, size,
-                ORPHAN_MARGIN.dividedBy(2), hardening));
+                ORPHAN_MARGIN.dividedBy(2), hardening, deadline, scope));
     }
 
     /**
@@ -134,9 +151,10 @@ final class SandboxStack implements AutoCloseable {
         return runtime.map(hardening::withRuntime).orElse(hardening);
     }
 
-    /** Registers the sandboxes' meters (the warm pool's size, hits and misses). */
+    /** Registers the sandboxes' meters (the warm pool's size, hits and misses; orphans reaped). */
     void bindTo(MeterRegistry registry) {
         warmPool.ifPresent(pool -> pool.bindTo(registry));
+        reaper.bindTo(registry);
     }
 
     private static void prePull(ImageResolver images, java.util.List<String> wanted) {
@@ -171,8 +189,7 @@ final class SandboxStack implements AutoCloseable {
 
     @Override
     public void close() {
-        foreignReaper.close();
-        ownReaper.close();
+        reaper.close();
         router.close();
         background.shutdownNow();
         connection.close();

@@ -5,9 +5,9 @@ import java.io.StringWriter;
 import java.util.List;
 
 /** One in-process run of the {@code execq} command line, with its exit status and what it printed. */
-record CliRun(int status, String out, String err) {
+public record CliRun(int status, String out, String err) {
 
-    static CliRun of(String... args) {
+    public static CliRun of(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         var cli = ExecqCommand.commandLine();
@@ -17,11 +17,11 @@ record CliRun(int status, String out, String err) {
         return new CliRun(status, out.toString(), err.toString());
     }
 
-    static CliRun of(List<String> args) {
+    public static CliRun of(List<String> args) {
         return of(args.toArray(String[]::new));
     }
 
-    List<String> lines() {
+    public List<String> lines() {
         return out.isEmpty() ? List.of() : List.of(out.split("\n"));
     }
 }

@@ -25,9 +25,20 @@ class DemoCommandIT {
         }
     }
 
+    /** Also: without --verbose nothing but the demo's own lines reaches the terminal (no Docker-health warnings). */
     @Test
     void withoutDockerTheDemoSaysSoLoudlyAndRunsEverySampleInTheProcessFallback() {
-        CliRun run = CliRun.of("demo", "--docker-host", "unix:///tmp/execq-no-such-docker.sock");
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream logged = new java.io.ByteArrayOutputStream();
+        CliRun run;
+        System.setErr(new java.io.PrintStream(logged, true));
+        try {
+            run = CliRun.of("demo", "--docker-host", "unix:///tmp/execq-no-such-docker.sock");
+        } finally {
+            System.setErr(stderr);
+        }
+        assertThat(logged.toString()).as("log lines on stderr").isEmpty();
+        assertThat(run.err()).isEmpty();
 
         assertThat(run.status()).as(run.out() + run.err()).isZero();
         assertThat(run.out()).contains("NO DOCKER ENGINE").contains("(Docker DOWN)")

@@ -1,11 +1,16 @@
 package io.execq.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.execq.sdk.SubmitNotAuthorizedException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -42,7 +47,7 @@ class ExecqCommandTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String command : new String[] {"submit", "results", "replay", "broker", "demo", "serve"}) {
+        for (String command : new String[] {"submit", "results", "replay", "verify", "broker", "demo", "serve"}) {
             out.getBuffer().setLength(0);
             assertThat(run(command, "--help")).isEqualTo(0);
             assertThat(out.toString()).startsWith("Usage: execq " + command);
@@ -51,7 +56,7 @@ class ExecqCommandTest {
 
     @Test
     void kafkaCommandsShareTheKafkaOptions() {
-        for (String command : new String[] {"submit", "results", "replay"}) {
+        for (String command : new String[] {"submit", "results", "replay", "verify"}) {
             out.getBuffer().setLength(0);
             assertThat(run(command, "--help")).isEqualTo(0);
             assertThat(out.toString()).contains("--bootstrap-servers=HOST:PORT[,...]").contains("--kafka-config=FILE")
@@ -65,6 +70,12 @@ class ExecqCommandTest {
         assertThat(run("submit", "--wait", "--json", "--timeout", "banana", "--", "true")).isEqualTo(2);
         assertThat(err.toString()).contains("Invalid value for option '--timeout': "
                 + "'banana' is not a duration (examples: 500ms, 30s, 5m, 1h)");
+    }
+
+    @Test
+    void verifyWithANegativeMaxListedIsAUsageErrorWithStatus2() {
+        assertThat(run("verify", "--max-listed", "-1")).isEqualTo(2);
+        assertThat(err.toString()).contains("--max-listed must not be negative, got -1");
     }
 
     @Test
@@ -98,6 +109,47 @@ class ExecqCommandTest {
     void submitWithAMissingFileIsAUsageErrorWithStatus2(@TempDir Path dir) {
         assertThat(run("submit", "--stdin-file", dir.resolve("absent").toString(), "--", "cat")).isEqualTo(2);
         assertThat(err.toString()).contains("Cannot read --stdin-file " + dir.resolve("absent"));
+    }
+
+    @Test
+    void aKafkaAuthorizationFailureIsOneLineNamingItAndStatus1() throws Exception {
+        CommandLine submit = commandLineWithErr().getSubcommands().get("submit");
+
+        int status = ExecqCommand.executionError(new SubmitNotAuthorizedException("r1", "execq.requests",
+                new TopicAuthorizationException(Set.of("execq.requests"))), submit, null);
+
+        assertThat(status).isEqualTo(1);
+        assertThat(err.toString()).isEqualTo("execq submit: request r1 was refused: not authorized to write to topic "
+                + "execq.requests (grant this client's principal WRITE on topic execq.requests): "
+                + "org.apache.kafka.common.errors.TopicAuthorizationException: Not authorized to access topics: "
+                + "[execq.requests]\nKafka refused this client: check the principal in --kafka-config and its ACLs "
+                + "(docs/security-kafka.md).\n");
+    }
+
+    @Test
+    void aFailedLoginDeepInTheCauseChainIsReportedTheSameWay() throws Exception {
+        CommandLine serve = commandLineWithErr().getSubcommands().get("serve");
+
+        int status = ExecqCommand.executionError(new IllegalStateException("Kafka at x refused this executor's "
+                + "credentials", new SaslAuthenticationException("invalid credentials")), serve, null);
+
+        assertThat(status).isEqualTo(1);
+        assertThat(err.toString()).startsWith("execq serve: Kafka at x refused this executor's credentials\n");
+    }
+
+    @Test
+    void otherFailuresKeepPicocliDefaultHandling() {
+        CommandLine results = commandLineWithErr().getSubcommands().get("results");
+        IllegalStateException bug = new IllegalStateException("bug");
+
+        assertThatThrownBy(() -> ExecqCommand.executionError(bug, results, null)).isSameAs(bug);
+        assertThat(err.toString()).isEmpty();
+    }
+
+    private CommandLine commandLineWithErr() {
+        CommandLine cli = ExecqCommand.commandLine();
+        cli.getSubcommands().values().forEach(sub -> sub.setErr(new PrintWriter(err, true)));
+        return cli;
     }
 
     @Test

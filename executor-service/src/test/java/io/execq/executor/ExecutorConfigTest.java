@@ -108,6 +108,49 @@ class ExecutorConfigTest {
     }
 
     @Test
+    void dockerHostFollowsTheDockerCliWhenExecqIsNotTold() {
+        assertThat(ExecutorConfig.from(Map.of(), Map.of()).get(ExecutorConfig.DOCKER_HOST))
+                .isEqualTo("unix:///var/run/docker.sock");
+        assertThat(ExecutorConfig.from(Map.of(), Map.of("DOCKER_HOST", "unix:///nowhere"))
+                .get(ExecutorConfig.DOCKER_HOST)).isEqualTo("unix:///nowhere");
+        assertThat(ExecutorConfig.from(Map.of(), Map.of("DOCKER_HOST", "unix:///nowhere",
+                "EXECQ_DOCKER_HOST", "unix:///execq.sock")).get(ExecutorConfig.DOCKER_HOST))
+                .isEqualTo("unix:///execq.sock");
+        assertThat(ExecutorConfig.from(Map.of("docker-host", List.of("tcp://127.0.0.1:2375")),
+                Map.of("DOCKER_HOST", "unix:///nowhere")).get(ExecutorConfig.DOCKER_HOST))
+                .isEqualTo("tcp://127.0.0.1:2375");
+        assertThat(ExecutorConfig.from(Map.of(), Map.of("DOCKER_HOST", "")).get(ExecutorConfig.DOCKER_HOST))
+                .isEqualTo("unix:///var/run/docker.sock");
+    }
+
+    @Test
+    void aDockerHostExecqCannotSpeakToIsRefusedAtStartUp() {
+        assertThatThrownBy(() -> ExecutorConfig.from(Map.of(), Map.of("DOCKER_HOST", "ssh://me@box")))
+                .hasMessageContaining("--docker-host").hasMessageContaining("ssh -L");
+        assertThatThrownBy(() -> ExecutorConfig.from(Map.of(), Map.of("DOCKER_HOST", "tcp://127.0.0.1:2376",
+                "DOCKER_TLS_VERIFY", "1")))
+                .hasMessageContaining("TLS to the Docker daemon at tcp://127.0.0.1:2376")
+                .hasMessageContaining("not supported yet");
+        assertThat(ExecutorConfig.from(Map.of(), Map.of("DOCKER_TLS_VERIFY", "1")).get(ExecutorConfig.DOCKER_HOST))
+                .as("TLS settings do not concern a unix socket").isEqualTo("unix:///var/run/docker.sock");
+    }
+
+    @Test
+    void httpHostIsLoopbackUnlessAnAddressIsGiven() throws Exception {
+        assertThat(ExecutorConfig.of(Map.of()).get(ExecutorConfig.HTTP_HOST))
+                .isEqualTo(java.net.InetAddress.getByName("127.0.0.1"));
+        assertThat(ExecutorConfig.of(Map.of("http-host", "0.0.0.0")).get(ExecutorConfig.HTTP_HOST).isAnyLocalAddress())
+                .isTrue();
+        assertThat(ExecutorConfig.from(Map.of(), Map.of("EXECQ_HTTP_HOST", "::")).get(ExecutorConfig.HTTP_HOST)
+                .isAnyLocalAddress()).isTrue();
+        for (String bad : List.of("localhost", "256.0.0.1", "1.2.3", "::g")) {
+            assertThatThrownBy(() -> ExecutorConfig.of(Map.of("http-host", bad)))
+                    .hasMessage("Invalid value '" + bad + "' for --http-host (EXECQ_HTTP_HOST): expected an IP address "
+                            + "such as 127.0.0.1, 0.0.0.0 or ::");
+        }
+    }
+
+    @Test
     void unknownOptionIsRefused() {
         assertThatThrownBy(() -> ExecutorConfig.of(Map.of("concurency", "2")))
                 .hasMessage("Unknown option --concurency");

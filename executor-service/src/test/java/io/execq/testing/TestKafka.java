@@ -62,15 +62,20 @@ public final class TestKafka {
     }
 
     public static TestKafka startContainer() {
-        KafkaContainer container = new KafkaContainer(KAFKA_IMAGE)
+        KafkaContainer container = singleNodeContainer();
+        container.start();
+        return new TestKafka("container", container.getBootstrapServers(), container::stop);
+    }
+
+    /** A not yet started {@link KafkaContainer} with the settings one node needs (transactions hang otherwise). */
+    public static KafkaContainer singleNodeContainer() {
+        return new KafkaContainer(KAFKA_IMAGE)
                 .withEnv("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "1")
                 .withEnv("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "1")
                 .withEnv("KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR", "1")
                 .withEnv("KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR", "1")
                 .withEnv("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0")
                 .withEnv("KAFKA_MESSAGE_MAX_BYTES", Integer.toString(TopicSettings.DEFAULT_MAX_MESSAGE_BYTES));
-        container.start();
-        return new TestKafka("container", container.getBootstrapServers(), container::stop);
     }
 
     public static TestKafka startEmbedded() {

@@ -48,4 +48,12 @@ public final class ExecutionRequests {
     public static ExecutionRequest validate(ExecutionRequest request) {
         return RequestValidator.validate(request);
     }
+
+    /**
+     * As {@link #validate(ExecutionRequest)}, holding argv and env to {@code execLimits} (an executor passes its
+     * host's {@code ARG_MAX}) instead of {@link ExecLimits#DEFAULT}.
+     */
+    public static ExecutionRequest validate(ExecutionRequest request, ExecLimits execLimits) {
+        return RequestValidator.validate(request, execLimits);
+    }
 }

@@ -10,9 +10,20 @@ import java.util.function.Function;
  * parser, which also checks the accepted range.
  *
  * @param multiValued true when the option may be given several times (flags) or comma-separated (env, file)
+ * @param conventionalEnv a variable other tools already read for this setting ({@code DOCKER_HOST}), consulted after
+ *     the flag, {@code EXECQ_NAME} and the file, before the default; null when there is none
  */
 public record ConfigKey<T>(String name, String doc, String defaultValue, boolean multiValued,
-                           Function<String, T> parser) {
+                           Function<String, T> parser, String conventionalEnv) {
+
+    public ConfigKey(String name, String doc, String defaultValue, boolean multiValued, Function<String, T> parser) {
+        this(name, doc, defaultValue, multiValued, parser, null);
+    }
+
+    /** This key, also read from the environment variable {@code variable} that other tools use for it. */
+    public ConfigKey<T> withConventionalEnv(String variable) {
+        return new ConfigKey<>(name, doc, defaultValue, multiValued, parser, variable);
+    }
 
     public ConfigKey {
         Objects.requireNonNull(name, "name");

@@ -13,7 +13,8 @@ import java.util.Properties;
 
 /**
  * Where option values come from, in precedence order: command-line flags, then {@code EXECQ_*} environment variables,
- * then a properties file, then the key's default. A multi-valued option takes all its values from the first source
+ * then a properties file, then the variable other tools read for the same setting ({@code DOCKER_HOST}), then the
+ * key's default. A multi-valued option takes all its values from the first source
  * that has any.
  */
 public final class ConfigSources {
@@ -51,6 +52,10 @@ public final class ConfigSources {
         String fromFile = file.getProperty(key.name());
         if (fromFile != null) {
             return split(key, fromFile);
+        }
+        String conventional = key.conventionalEnv() == null ? null : env.get(key.conventionalEnv());
+        if (conventional != null && !conventional.isBlank()) {
+            return split(key, conventional);
         }
         return key.defaultValue() == null ? List.of() : split(key, key.defaultValue());
     }

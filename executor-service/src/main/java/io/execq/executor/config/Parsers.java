@@ -1,13 +1,20 @@
 package io.execq.executor.config;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /** Parsers with range checks for {@link ConfigKey}s; each throws IllegalArgumentException saying what is accepted. */
 public final class Parsers {
+
+    private static final String OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+    private static final Pattern IPV4 = Pattern.compile(OCTET + "(\\." + OCTET + "){3}");
+    private static final Pattern IPV6_CHARS = Pattern.compile("[0-9A-Fa-f:.]+");
 
     private Parsers() {
     }
@@ -18,6 +25,49 @@ public final class Parsers {
                 throw new IllegalArgumentException("must not be blank");
             }
             return s.trim();
+        };
+    }
+
+    /** true/1/yes or false/0/no, any case. */
+    public static Function<String, Boolean> bool() {
+        return s -> switch (s.trim().toLowerCase(Locale.ROOT)) {
+            case "true", "1", "yes" -> true;
+            case "false", "0", "no" -> false;
+            default -> throw new IllegalArgumentException("expected true or false");
+        };
+    }
+
+    /**
+     * A Docker daemon address the executor can speak to: {@code unix:///path} or {@code tcp://host:port}, as in
+     * {@code DOCKER_HOST}.
+     */
+    public static Function<String, String> dockerHost() {
+        return s -> {
+            String host = text().apply(s);
+            if (host.startsWith("unix:///") || host.matches("tcp://[^/:]+:\\d+/?")) {
+                return host;
+            }
+            throw new IllegalArgumentException("expected unix:///path/to/docker.sock or tcp://host:port"
+                    + (host.startsWith("ssh://") ? " (ssh:// is not supported: forward the socket with ssh -L)" : ""));
+        };
+    }
+
+    /**
+     * An IP address literal to listen on ({@code 127.0.0.1}, {@code 0.0.0.0}, {@code ::}); host names are refused so
+     * that reading the configuration never waits for DNS.
+     */
+    public static Function<String, InetAddress> ipAddress() {
+        return s -> {
+            String text = text().apply(s);
+            // Both forms are parsed as literals by the JDK, never looked up.
+            if (IPV4.matcher(text).matches() || IPV6_CHARS.matcher(text).matches() && text.contains(":")) {
+                try {
+                    return InetAddress.getByName(text);
+                } catch (UnknownHostException e) {
+                    // not a valid IPv6 literal: the message below
+                }
+            }
+            throw new IllegalArgumentException("expected an IP address such as 127.0.0.1, 0.0.0.0 or ::");
         };
     }
 

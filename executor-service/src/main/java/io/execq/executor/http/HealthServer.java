@@ -14,7 +14,8 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * {@code /health/live}, {@code /health/ready} and {@code /metrics} on 127.0.0.1, for orchestrators and Prometheus.
+ * {@code /health/live}, {@code /health/ready} and {@code /metrics}, for orchestrators and Prometheus, on loopback by
+ * default ({@code --http-host}).
  * Live: the consumer loop is running. Ready: the loop holds its group membership and an allowed sandbox is available;
  * otherwise 503 with the reasons, one per line.
  */
@@ -25,12 +26,13 @@ public final class HealthServer implements AutoCloseable {
 
     private final HttpServer server;
 
-    public HealthServer(int port, BooleanSupplier live, Supplier<List<String>> notReadyReasons,
+    public HealthServer(InetAddress host, int port, BooleanSupplier live, Supplier<List<String>> notReadyReasons,
                         Supplier<String> metrics) {
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
+            server = HttpServer.create(new InetSocketAddress(host, port), 16);
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot listen for health checks on 127.0.0.1:" + port, e);
+            throw new UncheckedIOException("Cannot listen for health checks on " + host.getHostAddress() + ":" + port,
+                    e);
         }
         server.createContext("/health/live", exchange -> respond(exchange,
                 live.getAsBoolean() ? 200 : 503, TEXT, live.getAsBoolean() ? "live\n" : "consumer loop stopped\n"));
@@ -50,6 +52,11 @@ public final class HealthServer implements AutoCloseable {
 
     public int port() {
         return server.getAddress().getPort();
+    }
+
+    /** The address and port listened on. */
+    public InetSocketAddress address() {
+        return server.getAddress();
     }
 
     private static void respond(HttpExchange exchange, int status, String type, String body) throws IOException {

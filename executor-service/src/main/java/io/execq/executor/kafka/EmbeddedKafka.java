@@ -170,7 +170,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         String kept = previous.getProperty("execq.controller.port");
         if (kept != null) {
             int port = Integer.parseInt(kept);
-            if (port != clientPort && isFree(port)) {
+            if (port != clientPort && portFree(port)) {
                 return port;
             }
         }
@@ -225,13 +225,14 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private static int requireFree(int port) throws IOException {
-        if (!isFree(port)) {
+        if (!portFree(port)) {
             throw new IllegalStateException("Port " + port + " on " + HOST + " is already in use");
         }
         return port;
     }
 
-    private static boolean isFree(int port) {
+    /** Whether nothing listens on {@code port} of 127.0.0.1 (an embedded broker could bind it). */
+    public static boolean portFree(int port) {
         try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName(HOST))) {
             socket.setReuseAddress(true);
             return true;

@@ -9,6 +9,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,10 +34,8 @@ public final class Topics {
      * @return the names of the topics this call created
      */
     public List<String> ensure(TopicSettings settings) throws InterruptedException {
-        List<NewTopic> wanted = List.of(
-                topic(settings.requests(), settings.requestPartitions(), settings),
-                topic(settings.results(), settings.resultPartitions(), settings),
-                topic(settings.deadLetters(), settings.requestPartitions(), settings));
+        List<NewTopic> wanted = newTopics(settings);
+        // Only topics this principal may DESCRIBE are listed; on a cluster with ACLs the others look missing.
         Set<String> existing = call(() -> admin.listTopics().names().get());
 
         List<String> created = new ArrayList<>();
@@ -50,6 +49,12 @@ public final class Topics {
                 created.add(topic.name());
                 LOG.info("Created topic {} ({} partitions)", topic.name(), topic.numPartitions());
             } catch (ExecutionException e) {
+                if (e.getCause() instanceof TopicAuthorizationException) {
+                    throw new IllegalStateException("Not authorized to create topic " + topic.name() + ". If it "
+                            + "exists, this principal may not see it: it needs READ (requests topic) or WRITE "
+                            + "(results and dead-letter topics), which include DESCRIBE; to let it create the topic, "
+                            + "grant CREATE on the topic or the cluster (docs/security-kafka.md)", e.getCause());
+                }
                 if (!(e.getCause() instanceof TopicExistsException)) {
                     throw new IllegalStateException("Cannot create topic " + topic.name() + ": "
                             + e.getCause().getMessage(), e.getCause());
@@ -88,6 +93,14 @@ public final class Topics {
             Thread.sleep(100);
         }
         LOG.warn("Created topics {} are not visible in the cluster metadata after {}", created, VISIBLE_TIMEOUT);
+    }
+
+    /** The three topics as {@link #ensure} creates them: requests, results, dead letters. */
+    public static List<NewTopic> newTopics(TopicSettings settings) {
+        return List.of(
+                topic(settings.requests(), settings.requestPartitions(), settings),
+                topic(settings.results(), settings.resultPartitions(), settings),
+                topic(settings.deadLetters(), settings.requestPartitions(), settings));
     }
 
     private static NewTopic topic(String name, int partitions, TopicSettings settings) {

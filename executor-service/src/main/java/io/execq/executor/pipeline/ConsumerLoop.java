@@ -230,7 +230,7 @@ public final class ConsumerLoop implements Runnable {
         consumer.pause(paused);
         consumer.resume(resumed);
         inFlight = scheduler.inFlight();
-        metrics.observe(paused.size(), scheduler.waitingForSandbox(), inFlight);
+        metrics.observe(paused.size(), scheduler.queued(), scheduler.waitingForSandbox(), inFlight);
     }
 
     private void awaitPublishing() {

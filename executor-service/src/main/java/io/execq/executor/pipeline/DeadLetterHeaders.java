@@ -17,6 +17,8 @@ public final class DeadLetterHeaders {
     public static final String EXECUTOR_ID = io.execq.sdk.replay.DeadLetterHeaders.EXECUTOR_ID;
     /** ISO-8601 instant the record was dead-lettered. */
     public static final String FAILED_AT = io.execq.sdk.replay.DeadLetterHeaders.FAILED_AT;
+    /** The original value's size when the copy went without it (too large for a Kafka record with the headers). */
+    public static final String VALUE_OMITTED = io.execq.sdk.replay.DeadLetterHeaders.VALUE_OMITTED;
 
     private DeadLetterHeaders() {
     }

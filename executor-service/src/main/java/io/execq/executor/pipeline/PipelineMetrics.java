@@ -1,7 +1,9 @@
 package io.execq.executor.pipeline;
 
 import io.execq.executor.sandbox.SandboxOutcome;
+import io.execq.schema.ExecutionStatus;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -14,6 +16,7 @@ public final class PipelineMetrics {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger pausedPartitions = new AtomicInteger();
     private final AtomicInteger waitingForSandbox = new AtomicInteger();
+    private final AtomicInteger queued = new AtomicInteger();
     private final Counter retries;
     private final Counter skippedCompleted;
     private final Timer queueWait;
@@ -25,6 +28,10 @@ public final class PipelineMetrics {
         registry.gauge("execq.runs.in.flight", inFlight);
         registry.gauge("execq.partitions.paused", pausedPartitions);
         registry.gauge("execq.requests.waiting.for.sandbox", waitingForSandbox);
+        // With the consumer's records-lag (not fetched yet), the backlog of this executor's partitions.
+        Gauge.builder("execq.requests.queued", queued, AtomicInteger::get)
+                .description("Fetched requests not yet started (waiting for a slot, a permit, a sandbox or their "
+                        + "turn)").register(registry);
         this.retries = Counter.builder("execq.run.retries")
                 .description("Runs retried after an infrastructure fault").register(registry);
         this.skippedCompleted = Counter.builder("execq.records.skipped.completed")
@@ -37,6 +44,14 @@ public final class PipelineMetrics {
                 .description("Completions committed per transaction").register(registry);
         this.queueWait = Timer.builder("execq.queue.wait").description("From submission to the start of the run")
                 .publishPercentileHistogram().register(registry);
+        // Every reason exported from the start at 0: rate() cannot see a counter's first increment, so an alert on
+        // the first UNDECODABLE record would otherwise never fire.
+        for (ExecutionStatus status : ExecutionStatus.values()) {
+            if (status != ExecutionStatus.SUCCEEDED && status != ExecutionStatus.UNKNOWN) {
+                deadLetters(status.name());
+            }
+        }
+        deadLetters(Completion.UNDECODABLE);
     }
 
     void ran(SandboxOutcome outcome) {
@@ -71,14 +86,18 @@ public final class PipelineMetrics {
                 .description("Results published, by status and backend")
                 .tag("status", r.getStatus().name()).tag("backend", r.getBackend().name())
                 .register(registry).increment());
-        completion.deadLetterReason().ifPresent(reason -> Counter.builder("execq.dead.letters")
-                .description("Records copied to the dead-letter topic, by reason")
-                .tag("reason", reason).register(registry).increment());
+        completion.deadLetterReason().ifPresent(reason -> deadLetters(reason).increment());
+    }
+
+    private Counter deadLetters(String reason) {
+        return Counter.builder("execq.dead.letters").description("Records copied to the dead-letter topic, by reason")
+                .tag("reason", reason).register(registry);
     }
 
     /** The loop's view after each step. */
-    void observe(int paused, int waiting, int running) {
+    void observe(int paused, int queuedRequests, int waiting, int running) {
         pausedPartitions.set(paused);
+        queued.set(queuedRequests);
         waitingForSandbox.set(waiting);
         inFlight.set(running);
     }

@@ -1,6 +1,7 @@
 package io.execq.executor.pipeline;
 
 import io.execq.executor.sandbox.SandboxFile;
+import io.execq.sdk.ExecLimits;
 import io.execq.sdk.ExecutionRequests;
 import io.execq.executor.sandbox.SandboxLimits;
 import io.execq.executor.sandbox.SandboxSpec;
@@ -15,7 +16,8 @@ import java.util.Optional;
 
 /**
  * The validate stage: decides whether a decoded request may run and, if so, prepares it: the record's size and key,
- * the request's own well-formedness (the SDK's rules, {@link ExecutionRequests#validate}), then this executor's
+ * the request's own well-formedness (the SDK's rules, {@link ExecutionRequests#validate}, with this host's limits on
+ * what one exec may carry), then this executor's
  * policies (image allow-list and aliases, limit defaults and maxima). Every refusal is a
  * {@link RequestRejectedException} whose message tells the producer exactly what to fix.
  */
@@ -25,8 +27,17 @@ public final class RequestValidator {
     private final LimitPolicy limits;
     private final long maxRequestBytes;
     private final String executorId;
+    private final ExecLimits execLimits;
 
+    /** A validator that holds argv and env to {@link ExecLimits#DEFAULT}. */
     public RequestValidator(ImagePolicy images, LimitPolicy limits, long maxRequestBytes, String executorId) {
+        this(images, limits, maxRequestBytes, executorId, ExecLimits.DEFAULT);
+    }
+
+    /** @param execLimits what one exec may carry on this host ({@link HostExecLimits#probe()}) */
+    public RequestValidator(ImagePolicy images, LimitPolicy limits, long maxRequestBytes, String executorId,
+                            ExecLimits execLimits) {
+        this.execLimits = execLimits;
         this.images = images;
         this.limits = limits;
         this.maxRequestBytes = maxRequestBytes;
@@ -49,7 +60,7 @@ public final class RequestValidator {
         }
         try {
             // The same rules the producer SDK applies before sending; producers need not use the SDK.
-            ExecutionRequests.validate(request);
+            ExecutionRequests.validate(request, execLimits);
         } catch (IllegalArgumentException e) {
             throw new RequestRejectedException(e.getMessage());
         }

@@ -45,9 +45,7 @@ public final class ResultFactory {
                 .setFinishedAt(outcome.finishedAt())
                 .setQueueWaitMs(millisBetween(run.request().getSubmittedAt(), outcome.startedAt()))
                 .setRunMs(millisBetween(outcome.startedAt(), outcome.finishedAt()))
-                .setError(outcome.timedOut() ? "timed out after " + run.limits().getTimeoutMillis() + " ms"
-                        : outcome.oomKilled() ? "killed at the memory limit of " + run.limits().getMemoryBytes()
-                        + " bytes" : null)
+                .setError(error(run, outcome))
                 .build();
     }
 
@@ -94,6 +92,19 @@ public final class ResultFactory {
                 .setError(null)
                 .setLabels(request.getLabels())
                 .setReplayOf(request.getReplayOf());
+    }
+
+    private static String error(PreparedRun run, SandboxOutcome outcome) {
+        if (outcome.startFailure().isPresent()) {
+            return outcome.startFailure().get();
+        }
+        if (outcome.timedOut()) {
+            return "timed out after " + run.limits().getTimeoutMillis() + " ms";
+        }
+        if (outcome.oomKilled()) {
+            return "killed at the memory limit of " + run.limits().getMemoryBytes() + " bytes";
+        }
+        return null;
     }
 
     static ExecutionStatus status(SandboxOutcome outcome) {

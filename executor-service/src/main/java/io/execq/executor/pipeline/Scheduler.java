@@ -205,6 +205,11 @@ public final class Scheduler {
         return partitions.values().stream().mapToInt(w -> w.running.size()).sum();
     }
 
+    /** Fetched requests not yet started, of every partition. */
+    public int queued() {
+        return partitions.values().stream().mapToInt(PartitionWork::queued).sum();
+    }
+
     /** Requests waiting only because no allowed sandbox is available. */
     public int waitingForSandbox() {
         return (int) partitions.values().stream().flatMap(w -> w.ready.stream())

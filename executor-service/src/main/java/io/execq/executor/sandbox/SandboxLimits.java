@@ -7,9 +7,12 @@ import java.util.Objects;
  * The effective limits of one run, already clamped to the operator's maxima by the caller.
  *
  * @param timeout wall-clock limit from start to exit; the run is killed when it passes
- * @param memoryBytes memory limit (Docker: memory = memory+swap; process: address space)
- * @param milliCpus CPU share in thousandths of a core (Docker: CPU quota; process: not enforceable)
- * @param pids maximum number of processes/threads (Docker: pids cgroup; process: RLIMIT_NPROC of the run user)
+ * @param memoryBytes memory limit (Docker: memory = memory+swap; process: its memory cgroup where the executor may
+ *     create one, else address space)
+ * @param milliCpus CPU share in thousandths of a core (Docker: CPU quota; process: CFS quota of its cpu cgroup, where
+ *     available)
+ * @param pids maximum number of processes/threads (Docker: pids cgroup; process: RLIMIT_NPROC of the run user and,
+ *     where available, its pids cgroup)
  * @param maxOutputBytes bytes kept per stream (stdout and stderr each); the rest is counted and dropped
  */
 public record SandboxLimits(Duration timeout, long memoryBytes, int milliCpus, int pids, long maxOutputBytes) {

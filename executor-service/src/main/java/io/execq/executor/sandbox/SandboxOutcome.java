@@ -17,9 +17,10 @@ import java.util.Set;
  *       Empty when the sandbox killed the run for its timeout: the status then belongs to the kill, not to the
  *       program.</li>
  *   <li>{@code timedOut}: the wall-clock limit passed and the run (with all its processes) was killed.</li>
- *   <li>{@code oomKilled}: the runtime's own OOM flag (Docker {@code State.OOMKilled}), never guessed from exit
- *       code 137. The process sandbox cannot observe it and reports {@code false}: a program that exceeds its
- *       address-space limit sees allocation failures and exits on its own.</li>
+ *   <li>{@code oomKilled}: the runtime's own OOM evidence (Docker {@code State.OOMKilled}; the process sandbox's
+ *       per-run memory cgroup's {@code oom_kill} count), never guessed from exit code 137. A process sandbox
+ *       without a memory cgroup reports {@code false}: a program that exceeds its address-space limit sees
+ *       allocation failures and exits on its own.</li>
  *   <li>{@code stdout}/{@code stderr}: captured separately, each capped at the spec's {@code maxOutputBytes},
  *       with the original byte count and a truncated flag.</li>
  *   <li>{@code startedAt}/{@code finishedAt}: from the sandbox's injected clock; started when the program was
@@ -29,6 +30,9 @@ import java.util.Set;
  *   <li>{@code runtime}: what ran the program: the OCI runtime of a Docker run ({@code runc}, {@code runsc}) or
  *       the host wrapper of a process run.</li>
  *   <li>{@code seccompProfile}: the seccomp profile that confined the run, when one did.</li>
+ *   <li>{@code startFailure}: why the program itself could not be executed (not found, not executable, argument
+ *       list too long), in the OS's words. Such a run is the user's failure, never an infrastructure fault: its
+ *       exit code is the shell's (127 not found, 126 cannot execute) and it is not retried.</li>
  * </ul>
  */
 public record SandboxOutcome(
@@ -43,7 +47,13 @@ public record SandboxOutcome(
         Set<Protection> protections,
         Optional<String> imageId,
         Optional<String> runtime,
-        Optional<String> seccompProfile) {
+        Optional<String> seccompProfile,
+        Optional<String> startFailure) {
+
+    /** Exit code of a program that was not found, as a shell gives it. */
+    public static final int EXIT_NOT_FOUND = 127;
+    /** Exit code of a program that was found but could not be executed, as a shell gives it. */
+    public static final int EXIT_CANNOT_EXECUTE = 126;
 
     /** An outcome that names no runtime and no seccomp profile. */
     public SandboxOutcome(OptionalInt exitCode, boolean timedOut, boolean oomKilled, CapturedStream stdout,
@@ -51,6 +61,21 @@ public record SandboxOutcome(
                           Set<Protection> protections, Optional<String> imageId) {
         this(exitCode, timedOut, oomKilled, stdout, stderr, startedAt, finishedAt, backend, protections, imageId,
                 Optional.empty(), Optional.empty());
+    }
+
+    /** An outcome whose program was started by itself (no start failure). */
+    public SandboxOutcome(OptionalInt exitCode, boolean timedOut, boolean oomKilled, CapturedStream stdout,
+                          CapturedStream stderr, Instant startedAt, Instant finishedAt, Backend backend,
+                          Set<Protection> protections, Optional<String> imageId, Optional<String> runtime,
+                          Optional<String> seccompProfile) {
+        this(exitCode, timedOut, oomKilled, stdout, stderr, startedAt, finishedAt, backend, protections, imageId,
+                runtime, seccompProfile, Optional.empty());
+    }
+
+    /** This outcome, marked as a program that could not be executed for {@code reason}. */
+    public SandboxOutcome withStartFailure(String reason) {
+        return new SandboxOutcome(exitCode, timedOut, oomKilled, stdout, stderr, startedAt, finishedAt, backend,
+                protections, imageId, runtime, seccompProfile, Optional.of(reason));
     }
 
     public SandboxOutcome {
@@ -64,6 +89,10 @@ public record SandboxOutcome(
         Objects.requireNonNull(imageId, "imageId");
         Objects.requireNonNull(runtime, "runtime");
         Objects.requireNonNull(seccompProfile, "seccompProfile");
+        Objects.requireNonNull(startFailure, "startFailure");
+        if (startFailure.isPresent() && (exitCode.isEmpty() || exitCode.getAsInt() == 0)) {
+            throw new IllegalArgumentException("a program that could not be executed has a non-zero exit code");
+        }
         if (timedOut && exitCode.isPresent()) {
             throw new IllegalArgumentException("a timed-out run has no exit code of its own");
         }

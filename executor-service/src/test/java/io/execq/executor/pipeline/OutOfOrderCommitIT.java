@@ -14,8 +14,6 @@ import io.execq.testing.ExecutorProcesses;
 import io.execq.testing.MetricsScrape;
 import io.execq.testing.TestKafka;
 import io.execq.testing.TopicReader;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -45,12 +43,12 @@ class OutOfOrderCommitIT {
         String bootstrap = TestKafka.shared().bootstrapServers();
         ExecqTopics topics = ExecqTopics.create(bootstrap, PARTITIONS);
         String group = "ooo-kill-" + UUID.randomUUID();
-        int victimPort = freePort();
-        int survivorPort = freePort();
+        int victimPort = ExecutorProcesses.freePort();
+        int survivorPort = ExecutorProcesses.freePort();
         Process victim = executors.start(topics, group, "victim", options(victimPort));
-        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> assigned(victimPort));
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> ExecutorProcesses.ready(victimPort));
         Process survivor = executors.start(topics, group, "survivor", options(survivorPort));
-        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> assigned(survivorPort));
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> ExecutorProcesses.ready(survivorPort));
 
         Batch batch = sendLongThenShort(bootstrap, topics, 12);
         ExecutionResultDeserializer decoder = new ExecutionResultDeserializer();
@@ -152,21 +150,8 @@ class OutOfOrderCommitIT {
         return with;
     }
 
-    private static boolean assigned(int port) throws Exception {
-        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create("http://127.0.0.1:" + port + "/health/ready")).build(),
-                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-    }
-
-
     private static List<String> options(int httpPort) {
         return List.of("--http-port", Integer.toString(httpPort), "--concurrency", "8", "--rate", "1000",
                 "--max-timeout", "2m");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -63,6 +63,29 @@ class RequestValidatorTest {
     }
 
     @Test
+    void anArgumentOverTheKernelsStringLimitIsRejectedWithTheLimitAndWhatToDo() {
+        ExecutionRequest request = request().setCommand(List.of("python3", "-c", "x".repeat(360 * 1024))).build();
+        assertThatThrownBy(() -> validator.prepare(request, "r1", 400_000))
+                .isInstanceOf(RequestRejectedException.class)
+                .hasMessageContaining("command[2] is 368,640 bytes")
+                .hasMessageContaining("MAX_ARG_STRLEN")
+                .hasMessageContaining("in a file (request files) or pass it on stdin");
+    }
+
+    @Test
+    void theHostsArgMaxBoundsTheTotalOfArgvAndEnv() {
+        RequestValidator smallHost = new RequestValidator(
+                new ImagePolicy("execq/busybox:latest", Map.of(), List.of("execq/*")),
+                new LimitPolicy(new EffectiveLimits(30_000L, 256L << 20, 1000, 128, 1L << 20),
+                        new EffectiveLimits(600_000L, 2L << 30, 4000, 1024, 4L << 20)),
+                1 << 20, "executor-test", HostExecLimits.parse("65536"));
+        ExecutionRequest request = request().setEnv(Map.of("DATA", "d".repeat(40_000))).build();
+        assertThatThrownBy(() -> smallHost.prepare(request, "r1", 50_000))
+                .isInstanceOf(RequestRejectedException.class)
+                .hasMessageContaining("the limit is 32,768 bytes (half of the kernel's ARG_MAX of 65,536");
+    }
+
+    @Test
     void keyThatDiffersFromTheRequestIdIsRejected() {
         assertThatThrownBy(() -> validator.prepare(request().build(), "other", 10))
                 .hasMessage("record key 'other' differs from requestId 'r1'");

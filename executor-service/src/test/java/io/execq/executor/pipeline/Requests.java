@@ -51,6 +51,11 @@ final class Requests implements AutoCloseable {
         producer.send(new ProducerRecord<>(topic, key, value));
     }
 
+    /** Sends {@code value} (null: a tombstone) as it is and returns its offset once the broker has it. */
+    long sendRaw(int partition, String key, byte[] value) throws Exception {
+        return producer.send(new ProducerRecord<>(topic, partition, key, value)).get().offset();
+    }
+
     @Override
     public void close() {
         producer.flush();

@@ -21,6 +21,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeEach;
@@ -82,6 +84,27 @@ class ResultPublisherTest {
     }
 
     @Test
+    void aDeadLetterCopyTooLargeForAKafkaRecordGoesWithoutItsValue() {
+        byte[] nearTheLimit = new byte[ResultPublisher.DEAD_LETTER_COPY_LIMIT - 100];
+        byte[] belowIt = new byte[ResultPublisher.DEAD_LETTER_COPY_LIMIT - 2_000];
+        publisher.publish(new CommitBatch(List.of(
+                Completion.undecodable(new ConsumerRecord<>("requests", 0, 7, "big", nearTheLimit), "CORRUPT_BODY: x"),
+                Completion.undecodable(new ConsumerRecord<>("requests", 0, 8, "fits", belowIt), "CORRUPT_BODY: y")),
+                Map.of(new TopicPartition("requests", 0), new OffsetAndMetadata(9))), GROUP);
+
+        ProducerRecord<String, byte[]> omitted = producer.history().get(0);
+        assertThat(omitted.value()).isNull();
+        assertThat(header(omitted, DeadLetterHeaders.VALUE_OMITTED)).isEqualTo(Integer.toString(nearTheLimit.length));
+        assertThat(header(omitted, DeadLetterHeaders.DETAIL)).isEqualTo("CORRUPT_BODY: x (value of "
+                + nearTheLimit.length + " bytes omitted from this dead letter: too large to copy; the original is "
+                + "requests/0/7)");
+        assertThat(header(omitted, DeadLetterHeaders.SOURCE_OFFSET)).isEqualTo("7");
+        ProducerRecord<String, byte[]> copied = producer.history().get(1);
+        assertThat(copied.value()).isSameAs(belowIt);
+        assertThat(copied.headers().lastHeader(DeadLetterHeaders.VALUE_OMITTED)).isNull();
+    }
+
+    @Test
     void successGoesToResultsOnly() {
         ExecutionResult ok = ExecutionResult.newBuilder(results.expired(request("ok")))
                 .setStatus(io.execq.schema.ExecutionStatus.SUCCEEDED).setError(null).build();
@@ -111,6 +134,44 @@ class ResultPublisherTest {
                 Completion.of(record(0, 0, "r1"), results.expired(request("r1")))), GROUP))
                 .isInstanceOf(FatalPublishException.class)
                 .hasMessage("Cannot publish results any more: newer instance");
+    }
+
+    @Test
+    void aMissingTransactionalIdAclIsFatalAndNamesTheIdAndTheAcl() {
+        MockProducer<String, byte[]> refused = new MockProducer<>(true, null, new StringSerializer(),
+                new ByteArraySerializer());
+        refused.initTransactionException = new TransactionalIdAuthorizationException(
+                "Transactional Id authorization failed.");
+        ResultPublisher unauthorized = new ResultPublisher(refused, new ExecutionResultSerializer(), "results", "dlt",
+                "executor-a", CLOCK, new PipelineMetrics(new SimpleMeterRegistry()));
+
+        assertThatThrownBy(unauthorized::init).isInstanceOf(FatalPublishException.class)
+                .hasMessage("Not authorized to use transactional id execq-executor-executor-a: grant the executor's "
+                        + "principal WRITE on TransactionalId prefix execq-executor- (Transactional Id authorization "
+                        + "failed.)")
+                .hasCauseInstanceOf(TransactionalIdAuthorizationException.class);
+    }
+
+    @Test
+    void anAuthorizationFailureWrappedByTheProducerIsFatalInsteadOfAnAbortThatWouldRunTheBatchAgain() {
+        producer.commitTransactionException = new KafkaException(
+                "Cannot execute transactional method because we are in an error state",
+                new TopicAuthorizationException(java.util.Set.of("results")));
+
+        assertThatThrownBy(() -> publisher.publish(batch(
+                Completion.of(record(0, 0, "r1"), results.expired(request("r1")))), GROUP))
+                .isInstanceOf(FatalPublishException.class)
+                .hasMessage("Cannot publish results any more: Not authorized to access topics: [results]");
+    }
+
+    @Test
+    void aTopicAuthorizationFailureIsFatal() {
+        producer.commitTransactionException = new TopicAuthorizationException(java.util.Set.of("dlt"));
+
+        assertThatThrownBy(() -> publisher.publish(batch(
+                Completion.of(record(0, 0, "r1"), results.expired(request("r1")))), GROUP))
+                .isInstanceOf(FatalPublishException.class)
+                .hasMessage("Cannot publish results any more: Not authorized to access topics: [dlt]");
     }
 
     @Test

@@ -152,6 +152,7 @@ class SchedulerTest {
 
         await().until(() -> sandbox.runs.size() == 1);
         assertThat(scheduler.inFlight()).isEqualTo(1);
+        assertThat(scheduler.queued()).as("fetched, not started").isEqualTo(1);
         assertThat(scheduler.partitionsToPause()).containsExactlyInAnyOrder(P0, P1);
 
         sandbox.gate.countDown();

@@ -50,6 +50,15 @@ public abstract class SandboxContractTest {
     /** Whether {@code uid} is one a run of this sandbox may be given (never 0). */
     protected abstract boolean isRunUid(long uid);
 
+    /**
+     * Whether a run with files whose program cannot be executed is reported as a start failure. Not on gVisor, where
+     * such a run's launcher has no inner tini (see {@code RunDeadline.forGvisor}): {@code env} reports it, with the
+     * same exit code and its message on stderr.
+     */
+    protected boolean reportsExecFailuresOfRunsWithFilesAsStartFailures() {
+        return true;
+    }
+
     protected SandboxSpec spec(String... argv) {
         return SandboxSpec.of("req-" + UUID.randomUUID(), EXECUTOR_ID, image(), List.of(argv), LIMITS);
     }
@@ -138,6 +147,43 @@ public abstract class SandboxContractTest {
         assertThat(outcome.stderr().text()).isEmpty();
         assertThat(outcome.stdout().text()).isEqualTo("payload\nscript-ran\npwd-ok\nnew\n");
         assertThat(outcome.exitCode()).hasValue(0);
+    }
+
+    @Test
+    void aMissingProgramIsTheUsersFailureWithExit127AndTheReason() throws Exception {
+        SandboxOutcome outcome = sandbox().run(spec("no-such-program-xq", "arg"));
+
+        assertThat(outcome.exitCode()).hasValue(SandboxOutcome.EXIT_NOT_FOUND);
+        assertThat(outcome.timedOut()).isFalse();
+        assertThat(outcome.startFailure()).hasValueSatisfying(reason -> assertThat(reason)
+                .contains("no-such-program-xq").containsIgnoringCase("not found"));
+    }
+
+    @Test
+    void aProgramWithoutTheExecuteBitIsTheUsersFailureWithExit126() throws Exception {
+        SandboxSpec spec = spec("./tool.sh").withFiles(List.of(
+                new SandboxFile("tool.sh", "#!/bin/sh\necho ran\n".getBytes(StandardCharsets.UTF_8), false)),
+                Optional.empty());
+
+        SandboxOutcome outcome = sandbox().run(spec);
+
+        assertThat(outcome.exitCode()).hasValue(SandboxOutcome.EXIT_CANNOT_EXECUTE);
+        assertThat(outcome.stdout().text()).isEmpty();
+        if (!reportsExecFailuresOfRunsWithFilesAsStartFailures()) {
+            assertThat(outcome.startFailure()).isEmpty();
+            assertThat(outcome.stderr().text()).contains("tool.sh").containsIgnoringCase("permission denied");
+            return;
+        }
+        assertThat(outcome.startFailure()).hasValueSatisfying(reason -> assertThat(reason)
+                .contains("tool.sh").containsIgnoringCase("permission denied"));
+    }
+
+    @Test
+    void aProgramThatRanAndExited127IsNotTakenForAStartFailure() throws Exception {
+        SandboxOutcome outcome = sandbox().run(spec("sh", "-c", "echo sh: x: not found >&2; exit 127"));
+
+        assertThat(outcome.exitCode()).hasValue(127);
+        assertThat(outcome.startFailure()).isEmpty();
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.execq.sdk.internal;
 import io.execq.schema.ExecutionRequest;
 import io.execq.schema.ExecutionResult;
 import io.execq.sdk.ExecutionClient;
+import io.execq.sdk.ResultsNotAuthorizedException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -114,7 +115,9 @@ public final class KafkaExecutionClient implements ExecutionClient {
         if (reader == null) {
             reader = new ResultReader(readerConsumers.get(), resultsTopic, pending::complete);
             reader.stopped().whenComplete((stopped, error) -> {
-                if (error != null) {
+                if (error instanceof ResultsNotAuthorizedException refused) {
+                    pending.failAll(requestId -> new ResultsNotAuthorizedException(refused.topic(), refused.getCause()));
+                } else if (error != null) {
                     pending.failAll(requestId -> new IllegalStateException("result reader failed before the result"
                             + " of request " + requestId + " arrived: " + error, error));
                 }

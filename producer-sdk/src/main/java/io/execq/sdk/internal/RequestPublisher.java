@@ -4,11 +4,13 @@ import io.execq.schema.ExecutionRequest;
 import io.execq.schema.serde.ExecutionRequestSerializer;
 import io.execq.sdk.RequestTooLargeException;
 import io.execq.sdk.SubmitException;
+import io.execq.sdk.SubmitNotAuthorizedException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.AuthorizationException;
 
 /**
  * Serializes a request, checks its size, and sends it keyed by request id. The size check runs here, before
@@ -50,14 +52,25 @@ public final class RequestPublisher implements AutoCloseable {
                 if (error == null) {
                     acked.complete(requestId);
                 } else {
-                    acked.completeExceptionally(new SubmitException(requestId, topic, error));
+                    acked.completeExceptionally(refused(requestId, error));
                 }
             });
         } catch (RuntimeException e) {
             // send() throws synchronously for a closed producer, a metadata timeout (max.block.ms), or bad records.
-            acked.completeExceptionally(new SubmitException(requestId, topic, e));
+            acked.completeExceptionally(refused(requestId, e));
         }
         return acked;
+    }
+
+    /**
+     * A missing ACL gets its own type: it is not retriable, and the Kafka message alone can mislead (a principal
+     * that may write to no topic at all is told "Cluster authorization failed" by the idempotent producer's
+     * initialisation).
+     */
+    private SubmitException refused(String requestId, Exception error) {
+        return error instanceof AuthorizationException
+                ? new SubmitNotAuthorizedException(requestId, topic, error)
+                : new SubmitException(requestId, topic, error);
     }
 
     /** Sends what is buffered, waiting at most {@code timeout}, and closes the producer. */

@@ -1,6 +1,7 @@
 package io.execq.sdk.internal;
 
 import io.execq.schema.ExecutionRequest;
+import io.execq.sdk.ExecLimits;
 import io.execq.schema.FileEntry;
 import io.execq.schema.Isolation;
 import io.execq.schema.Limits;
@@ -20,6 +21,11 @@ public final class RequestValidator {
     }
 
     public static ExecutionRequest validate(ExecutionRequest request) {
+        return validate(request, ExecLimits.DEFAULT);
+    }
+
+    /** As {@link #validate(ExecutionRequest)}, with the exec limits of a particular host. */
+    public static ExecutionRequest validate(ExecutionRequest request, ExecLimits execLimits) {
         requireNotBlank(request.getRequestId(), "requestId");
         requireNoNul(request.getRequestId(), "requestId");
         if (request.getSubmittedAt() == null) {
@@ -36,6 +42,7 @@ public final class RequestValidator {
         validateCommand(request.getCommand());
         validateFiles(request.getFiles());
         validateEnv(request.getEnv());
+        execLimits.check(request.getCommand(), request.getEnv());
         if (request.getWorkingDir() != null) {
             requireNotBlank(request.getWorkingDir(), "workingDir");
             requireNoNul(request.getWorkingDir(), "workingDir");

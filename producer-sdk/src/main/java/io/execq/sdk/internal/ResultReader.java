@@ -1,6 +1,7 @@
 package io.execq.sdk.internal;
 
 import io.execq.schema.ExecutionResult;
+import io.execq.sdk.ResultsNotAuthorizedException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +10,7 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,6 +92,8 @@ public final class ResultReader implements AutoCloseable {
             if (!closed) {
                 failure = e;
             }
+        } catch (AuthorizationException e) {
+            failure = new ResultsNotAuthorizedException(topic, e);
         } catch (Throwable e) {
             failure = e;
         } finally {

@@ -18,6 +18,11 @@ public final class DeadLetterHeaders {
     public static final String EXECUTOR_ID = "execq.executor-id";
     /** ISO-8601 instant the record was dead-lettered. */
     public static final String FAILED_AT = "execq.dlt.at";
+    /**
+     * Present when the dead letter carries no value because the copy would not fit in a Kafka record: the original
+     * value's size in bytes. The original stays in the requests topic at the source position.
+     */
+    public static final String VALUE_OMITTED = "execq.dlt.value-omitted";
 
     /** The {@link #REASON} of a record whose bytes are not a readable {@code ExecutionRequest}. */
     public static final String UNDECODABLE = "UNDECODABLE";

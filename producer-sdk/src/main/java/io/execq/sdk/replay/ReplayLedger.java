@@ -32,8 +32,15 @@ final class ReplayLedger {
         return topic;
     }
 
-    /** Creates the compacted ledger topic when it does not exist (one partition: it is small and read whole). */
+    /**
+     * Creates the compacted ledger topic when it does not exist (one partition: it is small and read whole). An
+     * existing ledger is not created again: on a cluster with ACLs the operator then needs no {@code CREATE}, because
+     * a create request without it is refused even for a topic that exists.
+     */
     void ensureTopic(Admin admin) throws InterruptedException {
+        if (exists(admin)) {
+            return;
+        }
         NewTopic newTopic = new NewTopic(topic, Optional.of(1), Optional.empty())
                 .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
         try {

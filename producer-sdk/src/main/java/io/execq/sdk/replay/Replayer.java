@@ -23,6 +23,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 
 /**
  * Replays dead-lettered requests: reads the dead-letter topic, selects records with a {@link ReplayFilter}, and
@@ -94,7 +95,8 @@ public final class Replayer {
      * @return one outcome per selected dead letter, in the order above
      * @throws ReplayConflictException if another replay of the same dead-letter topic fenced this one; nothing was
      *     published
-     * @throws IllegalStateException if a topic does not exist or cannot be read within the read timeout
+     * @throws IllegalStateException if a topic does not exist or cannot be read within the read timeout, or this
+     *     principal may not use the replay transactional id ({@link #transactionalId})
      * @throws InterruptedException if interrupted while talking to Kafka
      */
     public List<ReplayOutcome> replay(ReplayFilter filter, boolean dryRun) throws InterruptedException {
@@ -110,10 +112,21 @@ public final class Replayer {
         producerProps.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId(deadLetterTopic));
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps)) {
             // Fences any earlier run and waits for its transaction to end, so the ledger read below is complete.
-            producer.initTransactions();
+            initTransactions(producer);
             List<ReplayOutcome> outcomes = plan(filter, settings, true, false);
             publish(producer, outcomes);
             return outcomes;
+        }
+    }
+
+    /** Kafka's refusal does not name the transactional id; the operator needs it to fix the ACL. */
+    private void initTransactions(KafkaProducer<byte[], byte[]> producer) {
+        try {
+            producer.initTransactions();
+        } catch (TransactionalIdAuthorizationException e) {
+            throw new IllegalStateException("Not authorized to use transactional id "
+                    + transactionalId(deadLetterTopic) + ": grant this principal WRITE on TransactionalId "
+                    + transactionalId(deadLetterTopic) + " (" + e.getMessage() + ")", e);
         }
     }
 

@@ -9,11 +9,13 @@ import io.execq.schema.serde.ExecutionResultSerializer;
 import io.execq.sdk.ExecutionRequests;
 import io.execq.sdk.ExecutionResults;
 import io.execq.sdk.ExecutionTimeoutException;
+import io.execq.sdk.ResultsNotAuthorizedException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +26,7 @@ import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -47,6 +50,7 @@ class KafkaExecutionClientTest {
     static final class GatedConsumer extends MockConsumer<byte[], byte[]> {
         final CountDownLatch partitionsAvailable = new CountDownLatch(1);
         volatile boolean gated;
+        volatile RuntimeException partitionsForError;
 
         GatedConsumer() {
             super("latest");
@@ -60,6 +64,9 @@ class KafkaExecutionClientTest {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
+            }
+            if (partitionsForError != null) {
+                throw partitionsForError;
             }
             return super.partitionsFor(topic);
         }
@@ -181,6 +188,39 @@ class KafkaExecutionClientTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("results topic execq.results does not exist");
         assertThat(producer.history()).isEmpty();
+        assertThat(client.pendingCount()).isZero();
+    }
+
+    @Test
+    void executeWithoutDescribeOnTheResultsTopicFailsTypedAndSendsNothing() {
+        consumer.partitionsForError = new TopicAuthorizationException(Set.of(RESULTS));
+        ExecutionRequest request = ExecutionRequests.command("echo").requestId("r1").build();
+
+        CompletableFuture<ExecutionResult> result = client.execute(request, Duration.ofSeconds(30));
+
+        assertThatThrownBy(() -> result.get(10, TimeUnit.SECONDS)).cause()
+                .isInstanceOf(ResultsNotAuthorizedException.class)
+                .hasMessage("not authorized to read results topic execq.results (grant this client's principal READ "
+                        + "on topic execq.results): org.apache.kafka.common.errors.TopicAuthorizationException: "
+                        + "Not authorized to access topics: [execq.results]")
+                .hasCauseInstanceOf(TopicAuthorizationException.class);
+        assertThat(producer.history()).isEmpty();
+        assertThat(client.pendingCount()).isZero();
+    }
+
+    @Test
+    void executeWithoutReadOnTheResultsTopicFailsTypedOnceTheReaderIsRefused() {
+        resultsTopicWithEndOffsets(0, 0);
+        ExecutionRequest request = ExecutionRequests.command("echo").requestId("r1").build();
+        CompletableFuture<ExecutionResult> result = client.execute(request, Duration.ofSeconds(30));
+        awaitSent(1);
+
+        consumer.setPollException(new TopicAuthorizationException(Set.of(RESULTS)));
+
+        assertThatThrownBy(() -> result.get(10, TimeUnit.SECONDS)).cause()
+                .isInstanceOf(ResultsNotAuthorizedException.class)
+                .hasMessageStartingWith("not authorized to read results topic execq.results");
+        assertThat(((ResultsNotAuthorizedException) result.handle((ok, e) -> e).join()).topic()).isEqualTo(RESULTS);
         assertThat(client.pendingCount()).isZero();
     }
 

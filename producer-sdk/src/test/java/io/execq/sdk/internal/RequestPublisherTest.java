@@ -8,10 +8,13 @@ import io.execq.schema.serde.ExecutionRequestDeserializer;
 import io.execq.sdk.ExecutionRequests;
 import io.execq.sdk.RequestTooLargeException;
 import io.execq.sdk.SubmitException;
+import io.execq.sdk.SubmitNotAuthorizedException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.ClusterAuthorizationException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
@@ -38,15 +41,59 @@ class RequestPublisherTest {
     }
 
     @Test
-    void failsWithSubmitExceptionWhenTheBrokerRefuses() {
+    void failsWithSubmitExceptionWhenTheBrokerDoesNotAccept() {
         CompletableFuture<String> acked = publisher.publish(ExecutionRequests.command("echo").requestId("r1").build());
 
-        producer.errorNext(new TopicAuthorizationException("denied"));
+        producer.errorNext(new TimeoutException("Expiring 1 record(s)"));
 
-        assertThatThrownBy(acked::join).cause().isInstanceOf(SubmitException.class)
+        assertThatThrownBy(acked::join).cause().isExactlyInstanceOf(SubmitException.class)
                 .hasMessage("request r1 was not accepted by topic execq.requests: "
-                        + "org.apache.kafka.common.errors.TopicAuthorizationException: denied")
+                        + "org.apache.kafka.common.errors.TimeoutException: Expiring 1 record(s)")
+                .hasCauseInstanceOf(TimeoutException.class);
+    }
+
+    @Test
+    void aMissingWriteAclIsASubmitNotAuthorizedExceptionNamingTheTopic() {
+        CompletableFuture<String> acked = publisher.publish(ExecutionRequests.command("echo").requestId("r1").build());
+
+        producer.errorNext(new TopicAuthorizationException(java.util.Set.of("execq.requests")));
+
+        assertThatThrownBy(acked::join).cause().isInstanceOf(SubmitNotAuthorizedException.class)
+                .hasMessage("request r1 was refused: not authorized to write to topic execq.requests (grant this "
+                        + "client's principal WRITE on topic execq.requests): org.apache.kafka.common.errors."
+                        + "TopicAuthorizationException: Not authorized to access topics: [execq.requests]")
                 .hasCauseInstanceOf(TopicAuthorizationException.class);
+        SubmitNotAuthorizedException error = (SubmitNotAuthorizedException) acked.handle((ok, e) -> e).join();
+        assertThat(error.topic()).isEqualTo("execq.requests");
+        assertThat(error.requestId()).isEqualTo("r1");
+    }
+
+    @Test
+    void anIdempotentProducerRefusedAProducerIdIsNotAuthorizedToWriteTheTopic() {
+        CompletableFuture<String> acked = publisher.publish(ExecutionRequests.command("echo").requestId("r1").build());
+
+        producer.errorNext(new ClusterAuthorizationException("Cluster authorization failed."));
+
+        assertThatThrownBy(acked::join).cause().isInstanceOf(SubmitNotAuthorizedException.class)
+                .hasMessageStartingWith("request r1 was refused: not authorized to write to topic execq.requests")
+                .hasMessageEndingWith("ClusterAuthorizationException: Cluster authorization failed.");
+    }
+
+    @Test
+    void aSynchronousAuthorizationFailureIsTypedToo() {
+        MockProducer<byte[], byte[]> refusing = new MockProducer<>(false, null, new ByteArraySerializer(),
+                new ByteArraySerializer()) {
+            @Override
+            public synchronized java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> send(
+                    ProducerRecord<byte[], byte[]> record, org.apache.kafka.clients.producer.Callback callback) {
+                throw new TopicAuthorizationException(java.util.Set.of(record.topic()));
+            }
+        };
+
+        CompletableFuture<String> acked = new RequestPublisher(refusing, "execq.requests", 1 << 20)
+                .publish(ExecutionRequests.command("echo").requestId("r1").build());
+
+        assertThatThrownBy(acked::join).cause().isInstanceOf(SubmitNotAuthorizedException.class);
     }
 
     @Test

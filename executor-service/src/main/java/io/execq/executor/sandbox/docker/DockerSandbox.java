@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -69,28 +70,41 @@ public final class DockerSandbox implements Sandbox {
     private final ExecutorService io;
     private final Removals removals = new Removals();
     private final Optional<WarmPool> pool;
-    private final HardenedHostConfig hardening;
+    private final RunContainers containers;
 
+    /** A sandbox without a warm pool whose containers have no deadline of their own and no group scope. */
     public DockerSandbox(DockerConnection docker, ImageResolver images, Clock clock) {
-        this(docker, images, clock, Optional.empty());
-    }
-
-    /** A sandbox with {@link HardenedHostConfig#defaults()} or, with a pool, the pool's hardening. */
-    public DockerSandbox(DockerConnection docker, ImageResolver images, Clock clock, Optional<WarmPool> pool) {
-        this(docker, images, clock, pool, pool.map(WarmPool::hardening).orElse(HardenedHostConfig.defaults()));
+        this(docker, images, clock, Optional.empty(), RunDeadline.none(), Optional.empty());
     }
 
     /**
-     * A sandbox whose containers get {@code hardening}, taking a run's container from {@code pool} when it has a
-     * fitting one (the pool must use the same hardening); closes the pool.
+     * A sandbox that takes a run's container from {@code pool} when it has a fitting one (and closes the pool), and
+     * creates the others under {@code deadline}, labelled with {@code scope}; hardened as the pool's containers, or
+     * by {@link HardenedHostConfig#defaults()} without a pool.
      */
     public DockerSandbox(DockerConnection docker, ImageResolver images, Clock clock, Optional<WarmPool> pool,
+                         RunDeadline deadline, Optional<GroupScope> scope) {
+        this(docker, images, clock, pool, pool.map(WarmPool::hardening).orElse(HardenedHostConfig.defaults()),
+                deadline, scope);
+    }
+
+    /** A sandbox whose containers get {@code hardening}, no deadline of their own and no group scope. */
+    public DockerSandbox(DockerConnection docker, ImageResolver images, Clock clock, Optional<WarmPool> pool,
                          HardenedHostConfig hardening) {
-        this.hardening = Objects.requireNonNull(hardening, "hardening");
+        this(docker, images, clock, pool, hardening, RunDeadline.none(), Optional.empty());
+    }
+
+    /**
+     * A sandbox whose containers get {@code hardening} (the pool's must be the same instance, so that a warm run is
+     * confined exactly as one in its own container), {@code deadline} and {@code scope}'s labels.
+     */
+    public DockerSandbox(DockerConnection docker, ImageResolver images, Clock clock, Optional<WarmPool> pool,
+                         HardenedHostConfig hardening, RunDeadline deadline, Optional<GroupScope> scope) {
         if (pool.isPresent() && pool.get().hardening() != hardening) {
             throw new IllegalArgumentException("the warm pool must use the sandbox's hardening");
         }
         this.pool = Objects.requireNonNull(pool, "pool");
+        this.containers = new RunContainers(hardening, deadline, scope);
         this.docker = Objects.requireNonNull(docker, "docker");
         this.images = Objects.requireNonNull(images, "images");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -108,7 +122,7 @@ public final class DockerSandbox implements Sandbox {
 
     @Override
     public Set<Protection> protections() {
-        return hardening.protections();
+        return containers.hardening().protections();
     }
 
     @Override
@@ -197,7 +211,7 @@ public final class DockerSandbox implements Sandbox {
             CompletableFuture<Void> output = attach.pumpOutput(stdout, stderr, io);
             byte[] input = spec.stdin();
             if (warm.isPresent()) {
-                input = concat(Launcher.line(warm.get().processEnvironment(), spec), input);
+                input = concat(Launcher.line(warm.get().processEnvironment(), spec, warm.get().deadline()), input);
             } else {
                 call("start container", () -> {
                     client.startContainerCmd(containerId).exec();
@@ -224,17 +238,20 @@ public final class DockerSandbox implements Sandbox {
             OptionalInt exit = timedOut ? OptionalInt.empty() : OptionalInt.of(exitCode(state));
             log.info("request {}: docker run finished exit={} timedOut={} oomKilled={} stdout={} stderr={}",
                     spec.requestId(), exit, timedOut, oom, stdout.totalBytes(), stderr.totalBytes());
-            return new SandboxOutcome(exit, timedOut, oom, stdout.snapshot(), stderr.snapshot(), startedAt,
-                    finishedAt, Backend.DOCKER, protections(), Optional.of(image.id()),
-                    Optional.of(hardening.runtimeName()), Optional.of(hardening.seccomp().name()));
+            return DockerExecFailures.classify(new SandboxOutcome(exit, timedOut, oom, stdout.snapshot(),
+                    stderr.snapshot(), startedAt, finishedAt, Backend.DOCKER, protections(), Optional.of(image.id()),
+                    Optional.of(containers.hardening().runtimeName()),
+                    Optional.of(containers.hardening().seccomp().name())), spec.argv().get(0));
         }
 
         /** Creates the run's own container, with a tmpfs workspace. */
         private void create(ResolvedImage image) throws SandboxException {
             Instant now = clock.instant();
-            containerId = call("create container", () -> RunContainers.create(client, hardening,
-                    "execq-" + UUID.randomUUID(), image.id(), spec.limits(), HardenedHostConfig.labels(spec, now),
-                    Optional.empty(), spec.argv(), spec.env(), WorkspaceVolume.workingDir(spec)));
+            Map<String, String> labels = containers.labels(spec.requestId(), spec.executorId(), now);
+            containerId = call("create container", () -> containers.create(client, "execq-" + UUID.randomUUID(),
+                    image.id(), spec.limits(), labels, Optional.empty(),
+                    containers.deadline().command(spec.argv(), spec.limits().timeout()), spec.env(),
+                    WorkspaceVolume.workingDir(spec)));
         }
 
         /**
@@ -243,12 +260,13 @@ public final class DockerSandbox implements Sandbox {
          */
         private WarmContainer launchWithFiles(ResolvedImage image) throws SandboxException {
             Instant now = clock.instant();
-            volume = call("create volume", () -> WorkspaceVolume.create(client, spec, now, hardening));
+            Map<String, String> labels = containers.labels(spec.requestId(), spec.executorId(), now);
+            volume = call("create volume", () -> WorkspaceVolume.create(client, labels,
+                    containers.hardening().workspaceVolumeOptions()));
             WarmContainer launched;
             try {
-                launched = RunContainers.launch(client, docker.socketAddress(), hardening, image.id(), spec.limits(),
-                        HardenedHostConfig.labels(spec, now), Optional.of(volume), HardenedHostConfig.VOLUME_MOUNT,
-                        now);
+                launched = containers.launch(client, docker.socketAddress(), image.id(), spec.limits(), labels,
+                        Optional.of(volume), HardenedHostConfig.VOLUME_MOUNT, now);
             } catch (IOException e) {
                 throw new SandboxUnavailableException("attach to a new container failed: " + e.getMessage(), e);
             } catch (RuntimeException e) {

@@ -44,7 +44,10 @@ import java.util.Set;
  *   <li>log driver {@code none}: output is captured through the attach stream, so a flood cannot fill the
  *       daemon's disk through json-file logs;</li>
  *   <li>labels {@code execq.managed}, {@code execq.request-id}, {@code execq.executor-id},
- *       {@code execq.created-at} so the {@link OrphanReaper} can find what a crashed executor left.</li>
+ *       {@code execq.created-at} (and the {@link GroupScope}'s) so the {@link OrphanReaper} can find what a crashed
+ *       executor left;</li>
+ *   <li>Docker's init as PID 1 and the {@link RunDeadline} helper ({@link #supervised}): the program is not the
+ *       namespace's init, and the container stops at its timeout plus a margin even when no executor watches.</li>
  * </ul>
  */
 public final class HardenedHostConfig {
@@ -159,6 +162,11 @@ public final class HardenedHostConfig {
                 Optional.of(runtime.name()), runtime.gvisor());
     }
 
+    /** Whether the runtime is gVisor. */
+    public boolean gvisor() {
+        return gvisor;
+    }
+
     /** The container's pids limit for a run that may have {@code pids} processes. */
     long pidsLimit(int pids) {
         return gvisor ? GVISOR_PIDS_BASE + (long) GVISOR_PIDS_PER_PROCESS * pids : pids;
@@ -233,5 +241,17 @@ public final class HardenedHostConfig {
         return cmd.withHostConfig(hostConfig(limits, volumeName))
                 .withUser(RUN_USER)
                 .withLabels(labels);
+    }
+
+    /**
+     * {@code config} with Docker's init as PID 1, the deadline helper mounted read-only, and the pids limit raised by
+     * the processes those add, so that the program keeps exactly its own limit (see {@link RunDeadline}).
+     */
+    public static HostConfig supervised(HostConfig config, RunDeadline deadline) {
+        List<Mount> mounts = new java.util.ArrayList<>(config.getMounts() == null ? List.of() : config.getMounts());
+        deadline.mount().ifPresent(mounts::add);
+        return config.withInit(true)
+                .withMounts(mounts)
+                .withPidsLimit(config.getPidsLimit() + deadline.extraProcesses());
     }
 }

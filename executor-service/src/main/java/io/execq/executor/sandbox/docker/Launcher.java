@@ -28,12 +28,6 @@ final class Launcher {
     /** What Docker puts first in every container's environment, before the image's and the container's variables. */
     static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-    /**
-     * {@code env} takes any word with {@code =} for a variable, so a program named so is executed by a shell
-     * ({@code exec "$0"}), which adds {@code PWD} and {@code SHLVL} to the environment unless removed here.
-     */
-    static final List<String> EXEC_ARGV0 = List.of("/bin/sh", "-c", "unset PWD SHLVL; exec \"$0\" \"$@\"");
-
     private static final String NEWLINE_VARIABLE = "nl=$(printf '\\nx'); nl=${nl%x}; ";
 
     private Launcher() {
@@ -62,11 +56,12 @@ final class Launcher {
     }
 
     /**
-     * The line for {@code spec} in a container whose process environment is {@code containerEnv}. A run with files
-     * (its container was started in the volume's root) first changes to its working directory; a program name
-     * containing {@code =} (only such a run can have one) is executed through {@link #EXEC_ARGV0}.
+     * The line for {@code spec} in a container whose process environment is {@code containerEnv}: {@code env} sets
+     * the environment and execs {@code deadline}'s command for the spec (an absolute path, so no image's {@code env}
+     * looks anything up), which runs the program as in a container created for it. A run with files (its container
+     * was started in the volume's root) first changes to its working directory.
      */
-    static byte[] line(Map<String, String> containerEnv, SandboxSpec spec) {
+    static byte[] line(Map<String, String> containerEnv, SandboxSpec spec, RunDeadline deadline) {
         Map<String, String> env = new LinkedHashMap<>(containerEnv);
         env.putAll(spec.env());
         StringBuilder line = new StringBuilder(NEWLINE_VARIABLE);
@@ -75,10 +70,7 @@ final class Launcher {
         }
         line.append("exec env -i --");
         env.forEach((name, value) -> line.append(' ').append(quote(name + "=" + value)));
-        if (spec.argv().get(0).indexOf('=') >= 0) {
-            EXEC_ARGV0.forEach(word -> line.append(' ').append(quote(word)));
-        }
-        spec.argv().forEach(word -> line.append(' ').append(quote(word)));
+        deadline.command(spec.argv(), spec.limits().timeout()).forEach(word -> line.append(' ').append(quote(word)));
         return line.append('\n').toString().getBytes(StandardCharsets.UTF_8);
     }
 

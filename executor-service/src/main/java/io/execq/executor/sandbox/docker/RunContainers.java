@@ -1,6 +1,7 @@
 package io.execq.executor.sandbox.docker;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.ContainerConfig;
 import io.execq.executor.sandbox.SandboxLimits;
@@ -8,14 +9,20 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Creating and removing the hardened containers of runs, for {@link DockerSandbox} and {@link WarmPool} alike. */
+/**
+ * Creating and removing the hardened containers of runs, for {@link DockerSandbox} and {@link WarmPool} alike: every
+ * container gets the executor's {@link HardenedHostConfig} and {@link RunDeadline}, and labels with its
+ * {@link GroupScope}.
+ */
 final class RunContainers {
 
     private static final Logger log = LoggerFactory.getLogger(RunContainers.class);
@@ -23,19 +30,49 @@ final class RunContainers {
     /** The environment every run starts from (the image's own variables and Docker's {@code HOSTNAME} aside). */
     static final List<String> BASE_ENV = List.of("HOME=" + HardenedHostConfig.WORKSPACE, "LANG=C.UTF-8");
 
-    private RunContainers() {
+    private final HardenedHostConfig hardening;
+    private final RunDeadline deadline;
+    private final Optional<GroupScope> scope;
+
+    /** Containers hardened by {@link HardenedHostConfig#defaults()}. */
+    RunContainers(RunDeadline deadline, Optional<GroupScope> scope) {
+        this(HardenedHostConfig.defaults(), deadline, scope);
+    }
+
+    RunContainers(HardenedHostConfig hardening, RunDeadline deadline, Optional<GroupScope> scope) {
+        this.hardening = Objects.requireNonNull(hardening, "hardening");
+        Objects.requireNonNull(deadline, "deadline");
+        this.deadline = hardening.gvisor() ? RunDeadline.forGvisor() : deadline;
+        this.scope = Objects.requireNonNull(scope, "scope");
+    }
+
+    HardenedHostConfig hardening() {
+        return hardening;
+    }
+
+    RunDeadline deadline() {
+        return deadline;
+    }
+
+    /** The labels of a container or volume created at {@code createdAt} for {@code requestId} by {@code executorId}. */
+    Map<String, String> labels(String requestId, String executorId, Instant createdAt) {
+        Map<String, String> labels = new HashMap<>(HardenedHostConfig.labels(requestId, executorId, createdAt));
+        scope.ifPresent(s -> labels.putAll(s.labels()));
+        return Map.copyOf(labels);
     }
 
     /**
-     * Creates a container (not started) from {@code imageId}, hardened by {@link HardenedHostConfig}, that executes
-     * {@code entrypoint} with {@link #BASE_ENV} plus {@code env}, stdin open for one attach; returns its id.
+     * Creates a container (not started) from {@code imageId}, hardened by {@link HardenedHostConfig}, under Docker's
+     * init and with the deadline helper mounted, that executes {@code entrypoint} with {@link #BASE_ENV} plus
+     * {@code env}, stdin open for one attach; returns its id.
      */
-    static String create(DockerClient client, HardenedHostConfig hardening, String name, String imageId,
-                         SandboxLimits limits, Map<String, String> labels, Optional<String> volume,
-                         List<String> entrypoint, Map<String, String> env, String workingDir) {
+    String create(DockerClient client, String name, String imageId, SandboxLimits limits,
+                  Map<String, String> labels, Optional<String> volume, List<String> entrypoint,
+                  Map<String, String> env, String workingDir) {
         List<String> variables = new ArrayList<>(BASE_ENV);
         env.forEach((k, v) -> variables.add(k + "=" + v));
-        return hardening.harden(client.createContainerCmd(imageId), limits, labels, volume)
+        CreateContainerCmd cmd = hardening.harden(client.createContainerCmd(imageId), limits, labels, volume);
+        return cmd.withHostConfig(HardenedHostConfig.supervised(cmd.getHostConfig(), deadline))
                 .withName(name)
                 .withEntrypoint(entrypoint)
                 .withCmd(List.of())
@@ -56,11 +93,11 @@ final class RunContainers {
      * so no output is missed) and starts it: it then waits for its {@link Launcher#line}. On failure the container is
      * removed before the exception leaves.
      */
-    static WarmContainer launch(DockerClient client, SocketAddress daemon, HardenedHostConfig hardening,
-                                String imageId, SandboxLimits limits, Map<String, String> labels,
-                                Optional<String> volume, String workingDir, Instant createdAt) throws IOException {
-        String id = create(client, hardening, volume.orElse("execq-" + UUID.randomUUID()), imageId, limits, labels,
-                volume, Launcher.ENTRYPOINT, Map.of(), workingDir);
+    WarmContainer launch(DockerClient client, SocketAddress daemon, String imageId, SandboxLimits limits,
+                         Map<String, String> labels, Optional<String> volume, String workingDir, Instant createdAt)
+            throws IOException {
+        String id = create(client, volume.orElse("execq-" + UUID.randomUUID()), imageId, limits, labels, volume,
+                Launcher.ENTRYPOINT, Map.of(), workingDir);
         AttachSession attach = null;
         try {
             attach = AttachSession.open(daemon, id);
@@ -68,7 +105,7 @@ final class RunContainers {
             ContainerConfig config = client.inspectContainerCmd(id).exec().getConfig();
             List<String> env = config.getEnv() == null ? List.of() : List.of(config.getEnv());
             return new WarmContainer(id, imageId, attach,
-                    Launcher.processEnvironment(config.getHostName(), new ArrayList<>(env)), createdAt);
+                    Launcher.processEnvironment(config.getHostName(), new ArrayList<>(env)), createdAt, deadline);
         } catch (IOException | RuntimeException e) {
             if (attach != null) {
                 attach.close();

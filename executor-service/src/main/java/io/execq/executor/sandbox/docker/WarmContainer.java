@@ -12,7 +12,8 @@ import java.util.Map;
  * @param attach the session carrying its stdin, stdout and stderr
  * @param processEnvironment the environment Docker gave it, for {@link Launcher#line}
  * @param createdAt when it was created (its {@code execq.created-at} label)
+ * @param deadline how it was created to run a program ({@link Launcher#line} must use the same)
  */
 record WarmContainer(String id, String imageId, AttachSession attach, Map<String, String> processEnvironment,
-                     Instant createdAt) {
+                     Instant createdAt, RunDeadline deadline) {
 }

@@ -71,10 +71,10 @@ public final class WarmPool implements AutoCloseable, MeterBinder {
     }
 
     private final DockerConnection docker;
-    private final HardenedHostConfig hardening;
     private final ImageResolver images;
     private final Clock clock;
     private final String executorId;
+    private final RunContainers containers;
     private final int size;
     private final Duration maxIdle;
     private final List<Slot> slots;
@@ -84,10 +84,19 @@ public final class WarmPool implements AutoCloseable, MeterBinder {
     private final AtomicLong misses = new AtomicLong();
     private volatile boolean closed;
 
-    /** A pool whose containers get {@link HardenedHostConfig#defaults()}. */
+    /** A pool whose containers get {@link HardenedHostConfig#defaults()}, no deadline of their own, no group scope. */
     public WarmPool(DockerConnection docker, ImageResolver images, Clock clock, String executorId,
                     List<Profile> profiles, int size, Duration maxIdle) {
-        this(docker, images, clock, executorId, profiles, size, maxIdle, HardenedHostConfig.defaults());
+        this(docker, images, clock, executorId, profiles, size, maxIdle, HardenedHostConfig.defaults(),
+                RunDeadline.none(), Optional.empty());
+    }
+
+    /** A pool whose containers get {@link HardenedHostConfig#defaults()}, {@code deadline} and {@code scope}'s labels. */
+    public WarmPool(DockerConnection docker, ImageResolver images, Clock clock, String executorId,
+                    List<Profile> profiles, int size, Duration maxIdle, RunDeadline deadline,
+                    Optional<GroupScope> scope) {
+        this(docker, images, clock, executorId, profiles, size, maxIdle, HardenedHostConfig.defaults(), deadline,
+                scope);
     }
 
     /**
@@ -95,10 +104,13 @@ public final class WarmPool implements AutoCloseable, MeterBinder {
      * @param maxIdle how long a container may wait for a run before it is replaced
      * @param hardening the containers' settings: the same instance as the sandbox's, so that a warm run is confined
      *     exactly as a run in its own container
+     * @param deadline how its containers run the program they are given
+     * @param scope the group scope its containers are labelled with
      */
     public WarmPool(DockerConnection docker, ImageResolver images, Clock clock, String executorId,
-                    List<Profile> profiles, int size, Duration maxIdle, HardenedHostConfig hardening) {
-        this.hardening = Objects.requireNonNull(hardening, "hardening");
+                    List<Profile> profiles, int size, Duration maxIdle, HardenedHostConfig hardening,
+                    RunDeadline deadline, Optional<GroupScope> scope) {
+        this.containers = new RunContainers(hardening, deadline, scope);
         this.docker = Objects.requireNonNull(docker, "docker");
         this.images = Objects.requireNonNull(images, "images");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -158,7 +170,7 @@ public final class WarmPool implements AutoCloseable, MeterBinder {
 
     /** The settings of this pool's containers. */
     HardenedHostConfig hardening() {
-        return hardening;
+        return containers.hardening();
     }
 
     long hits() {
@@ -292,8 +304,8 @@ public final class WarmPool implements AutoCloseable, MeterBinder {
 
         private WarmContainer create(String imageId) throws IOException {
             Instant now = clock.instant();
-            return RunContainers.launch(docker.client(), docker.socketAddress(), hardening, imageId, profile.limits(),
-                    HardenedHostConfig.labels(POOL_REQUEST_ID, executorId, now), Optional.empty(),
+            return containers.launch(docker.client(), docker.socketAddress(), imageId, profile.limits(),
+                    containers.labels(POOL_REQUEST_ID, executorId, now), Optional.empty(),
                     HardenedHostConfig.WORKSPACE, now);
         }
     }

@@ -7,7 +7,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -47,12 +47,15 @@ public final class WorkspaceVolume {
         return !spec.files().isEmpty() || spec.workingDir().isPresent();
     }
 
-    /** Creates an empty, labelled, capped tmpfs volume and returns its name. */
-    public static String create(DockerClient docker, SandboxSpec spec, Instant now, HardenedHostConfig hardening) {
+    /** Creates an empty tmpfs volume capped as by {@link HardenedHostConfig#defaults()}, with {@code labels}. */
+    public static String create(DockerClient docker, Map<String, String> labels) {
+        return create(docker, labels, HardenedHostConfig.defaults().workspaceVolumeOptions());
+    }
+
+    /** Creates an empty, capped tmpfs volume ({@code options}) with {@code labels} and returns its name. */
+    public static String create(DockerClient docker, Map<String, String> labels, Map<String, String> options) {
         String name = "execq-" + UUID.randomUUID();
-        docker.createVolumeCmd().withName(name).withDriver("local")
-                .withDriverOpts(hardening.workspaceVolumeOptions())
-                .withLabels(HardenedHostConfig.labels(spec, now)).exec();
+        docker.createVolumeCmd().withName(name).withDriver("local").withDriverOpts(options).withLabels(labels).exec();
         return name;
     }
 

@@ -2,41 +2,110 @@ package io.execq.executor.sandbox.process;
 
 import io.execq.executor.sandbox.SandboxLimits;
 import io.execq.schema.Protection;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 
 /**
  * Builds the argv that wraps a user's program in every host protection available, and states which protections
- * that argv applies. All hardening of the process sandbox lives here, as one argv list (never a shell string):
+ * that argv applies. All hardening of the process sandbox's command lives here, as one argv list (never a shell
+ * string built from input). With bubblewrap:
  *
  * <pre>
- * setsid                                          new session: the whole group can be killed at once
- * unshare --net --pid --fork --kill-child --mount-proc --   only loopback; own pid namespace, so killing its
- *                                                 init (the user's program) kills every process in it
- * prlimit --as --nproc --fsize --nofile --cpu --  address space = memory, nproc = pids, file size, fds, CPU s
+ * /bin/sh -c LAUNCH execq-run FILTER   fixed script: wait for the go line (the executor has moved this process
+ *                                       into the run's cgroups meanwhile), open the seccomp filter on fd 3, exec:
+ * setsid                                new session: the whole group can be killed at once
+ * bwrap --die-with-parent --new-session --as-pid-1   the program is the init of its pid namespace: bwrap
+ *       exits only once it and, with it, every process of the namespace are gone
+ *       --unshare-ipc --unshare-pid --unshare-net --unshare-uts
+ *       --unshare-cgroup-try --hostname execq       own IPC (SysV, POSIX mqueues), pid, net (loopback only), UTS
+ *       --ro-bind / / --proc /proc --dev /dev        read-only host root, fresh /proc, minimal /dev
+ *       --perms 1777 --size 64m --tmpfs /tmp         fresh capped tmpfs for /tmp, /var/tmp and /dev/shm
+ *       --bind WORKSPACE WORKSPACE --chdir WORKDIR  the run's (capped tmpfs) workspace, read-write
+ *       --seccomp 3 --                               the {@link SeccompFilter}
+ * env -u PWD --                         the PWD bwrap exports (or the request's own, restored)
+ * prlimit --nproc --fsize --nofile --cpu [--as] --  processes of the uid, file size, fds, CPU seconds; address
+ *                                                  space only where no memory cgroup limits the run
  * setpriv --reuid UID --regid UID --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all --
  * PROGRAM ARGS...
  * </pre>
  *
- * UID is the run's own uid from {@link RunUsers}, so {@code --nproc} limits this run alone (RLIMIT_NPROC counts
- * every process of the real uid on the host).
+ * Without bubblewrap, {@code unshare --net --pid --ipc --uts --fork --kill-child --mount-proc} takes its place (no
+ * private /tmp, read-only root or seccomp filter), and the launch script gives {@code unshare} a stderr of
+ * {@code /dev/null} while the program gets the real one through fd 4 and a second fixed script, the namespace's
+ * init, that runs the program and exits with its status: util-linux 2.38's {@code unshare} prints "sigprocmask
+ * unblock failed" and exits 1 when its child dies of SIGKILL (an OOM kill), and nothing of the wrapper may reach a
+ * run's output; with the script as init the child never dies of a signal and unshare passes 128+signal on.
  *
- * The environment is not set here but by the sandbox ({@code ProcessBuilder#environment()} cleared first).
+ * <p>Bubblewrap runs as root without a user namespace: {@code --unshare-all} is not used because it tries a user
+ * namespace, which would map the run's uid to root outside, and {@code --disable-userns} needs one; user namespaces
+ * are refused inside the run by the seccomp filter instead, and the switch to the run's own uid is {@code setpriv}'s
+ * (after bubblewrap, which keeps root's capabilities for it).
+ *
+ * <p>UID is the run's own uid from {@link RunUsers}, so {@code --nproc} limits this run alone (RLIMIT_NPROC counts
+ * every process of the real uid on the host). The environment is not set here but by the sandbox
+ * ({@code ProcessBuilder#environment()} cleared first).
  */
 final class ProcessCommand {
-
-    /** How results name what ran a process run: the host wrapper chain below. */
-    static final String RUNTIME = "setsid+unshare+prlimit+setpriv";
 
     /** The uid {@link HostCapabilities#probe()} tries {@code setpriv} with; runs get theirs from {@link RunUsers}. */
     static final String PROBE_UID = "65534";
     static final long NOFILE_LIMIT = 256;
     static final long FSIZE_LIMIT_BYTES = 64L * 1024 * 1024;
+    /** Size of each private tmpfs ({@code /tmp}, {@code /var/tmp}, {@code /dev/shm}); as Docker's /tmp tmpfs. */
+    static final long TMP_SIZE_BYTES = 64L * 1024 * 1024;
+    static final List<Path> PRIVATE_TMP_DIRS = List.of(Path.of("/tmp"), Path.of("/var/tmp"), Path.of("/dev/shm"));
+    static final String HOSTNAME = "execq";
+    static final int SECCOMP_FD = 3;
+    static final int STDERR_FD = 4;
+    /** The line the launch script waits for once the executor has moved it into the run's cgroups. */
+    static final byte[] GO_LINE = {'\n'};
+    static final String LAUNCH_NAME = "execq-run";
+    /** coreutils' env, part of every Debian system (Essential), as the shell is. */
+    static final Path ENV = Path.of("/usr/bin/env");
 
     private ProcessCommand() {
+    }
+
+    /**
+     * What one run's argv wraps.
+     *
+     * @param uid the run's uid from {@link RunUsers}: required when the host has {@code setpriv}, unused otherwise
+     *     (the program then runs as the executor's user)
+     * @param workspace the run's workspace (its {@code HOME}), the same path inside the sandbox as on the host
+     * @param workingDir where the program starts, inside {@code workspace}
+     * @param pwd the request's own {@code PWD}, if it sets one: restored after the wrappers that set theirs
+     */
+    record Run(SandboxLimits limits, OptionalInt uid, Path workspace, Path workingDir, List<String> program,
+               Optional<String> pwd) {
+        Run {
+            Objects.requireNonNull(limits, "limits");
+            Objects.requireNonNull(uid, "uid");
+            Objects.requireNonNull(workspace, "workspace");
+            Objects.requireNonNull(workingDir, "workingDir");
+            program = List.copyOf(program);
+            Objects.requireNonNull(pwd, "pwd");
+        }
+    }
+
+    /** How results name the wrapper that confined a process run. */
+    static String runtime(HostCapabilities caps) {
+        return caps.bwrap().isPresent() ? "bwrap" : caps.unshare().isPresent() ? "unshare" : "plain";
+    }
+
+    /** The seccomp profile results name, when the filter applies. */
+    static Optional<String> seccompProfile(HostCapabilities caps) {
+        return caps.seccompFilter().map(file -> SeccompFilter.NAME);
+    }
+
+    /** Whether the launch script waits for {@link #GO_LINE} on stdin: the sandbox must move it into the cgroups. */
+    static boolean waitsForGo(HostCapabilities caps) {
+        return caps.cgroups().any();
     }
 
     /** The protections {@link #argv} applies on a host with {@code caps} (plus what the sandbox always does). */
@@ -45,9 +114,15 @@ final class ProcessCommand {
         if (caps.setsid().isPresent() && caps.kill().isPresent()) {
             p.add(Protection.PROCESS_GROUP_KILL);
         }
-        if (caps.unshare().isPresent()) {
-            p.add(Protection.NETWORK_ISOLATED);
-            p.add(Protection.PID_NAMESPACE);
+        if (caps.bwrap().isPresent() || caps.unshare().isPresent()) {
+            p.addAll(List.of(Protection.NETWORK_ISOLATED, Protection.PID_NAMESPACE, Protection.IPC_NAMESPACE,
+                    Protection.UTS_NAMESPACE));
+        }
+        if (caps.bwrap().isPresent()) {
+            p.addAll(List.of(Protection.PRIVATE_TMP, Protection.TMPFS_LIMIT, Protection.READ_ONLY_ROOT_FS));
+        }
+        if (caps.seccompFilter().isPresent()) {
+            p.addAll(List.of(Protection.SECCOMP_FILTER, Protection.USER_NAMESPACES_BLOCKED));
         }
         if (caps.prlimit().isPresent()) {
             p.add(Protection.MEMORY_LIMIT);
@@ -57,6 +132,18 @@ final class ProcessCommand {
             if (caps.setpriv().isPresent() || !caps.root()) {
                 p.add(Protection.PIDS_LIMIT); // RLIMIT_NPROC does not bind root
             }
+        }
+        if (caps.cgroups().memory()) {
+            p.add(Protection.MEMORY_LIMIT);
+        }
+        if (caps.cgroups().pids()) {
+            p.add(Protection.PIDS_LIMIT);
+        }
+        if (caps.cgroups().cpu()) {
+            p.add(Protection.CPU_LIMIT);
+        }
+        if (caps.tmpfs().isPresent()) {
+            p.add(Protection.WORKSPACE_LIMIT);
         }
         if (caps.setpriv().isPresent()) {
             p.add(Protection.NON_ROOT_USER);
@@ -68,30 +155,131 @@ final class ProcessCommand {
         return Set.copyOf(p);
     }
 
-    /**
-     * @param runUid the run's uid from {@link RunUsers}: required when {@code caps} has {@code setpriv}, unused
-     *     otherwise (the program then runs as the executor's user)
-     */
-    static List<String> argv(HostCapabilities caps, SandboxLimits limits, OptionalInt runUid, List<String> program) {
-        if (caps.setpriv().isPresent() && runUid.isEmpty()) {
+    static List<String> argv(HostCapabilities caps, Run run) {
+        if (caps.setpriv().isPresent() && run.uid().isEmpty()) {
             throw new IllegalArgumentException("a run uid is required to switch users with " + caps.setpriv().get());
         }
-        List<String> argv = new ArrayList<>();
-        caps.setsid().ifPresent(setsid -> argv.add(setsid.toString()));
-        caps.unshare().ifPresent(unshare -> argv.addAll(List.of(unshare.toString(),
-                "--net", "--pid", "--fork", "--kill-child", "--mount-proc", "--")));
-        caps.prlimit().ifPresent(prlimit -> argv.addAll(List.of(prlimit.toString(),
-                "--as=" + limits.memoryBytes(),
-                "--nproc=" + limits.pids(),
-                "--fsize=" + FSIZE_LIMIT_BYTES,
-                "--nofile=" + NOFILE_LIMIT,
-                "--cpu=" + cpuSeconds(limits),
-                "--")));
-        caps.setpriv().ifPresent(setpriv -> argv.addAll(List.of(setpriv.toString(),
-                "--reuid", Integer.toString(runUid.getAsInt()), "--regid", Integer.toString(runUid.getAsInt()), "--clear-groups",
-                "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all", "--")));
-        argv.addAll(program);
+        List<String> inner = new ArrayList<>();
+        if (caps.bwrap().isPresent() || caps.shell().isPresent() && caps.unshare().isPresent()) {
+            // bwrap and the shells export PWD; the program gets exactly the sandbox's and the request's variables.
+            inner.addAll(run.pwd().isPresent() ? List.of(ENV.toString(), "PWD=" + run.pwd().get(), "--")
+                    : List.of(ENV.toString(), "-u", "PWD", "--"));
+        }
+        caps.prlimit().ifPresent(prlimit -> inner.addAll(prlimitArgs(prlimit, run.limits(), !caps.cgroups().memory())));
+        caps.setpriv().ifPresent(setpriv -> inner.addAll(List.of(setpriv.toString(),
+                "--reuid", Integer.toString(run.uid().getAsInt()), "--regid", Integer.toString(run.uid().getAsInt()),
+                "--clear-groups", "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all", "--")));
+        inner.addAll(run.program());
+
+        boolean quietUnshare = caps.bwrap().isEmpty() && caps.unshare().isPresent() && caps.shell().isPresent();
+        List<String> wrapped = new ArrayList<>();
+        caps.setsid().ifPresent(setsid -> wrapped.add(setsid.toString()));
+        if (caps.bwrap().isPresent()) {
+            List<String> extra = new ArrayList<>(workspaceArgs(run.workspace(), run.workingDir()));
+            caps.seccompFilter().ifPresent(f -> extra.addAll(List.of("--seccomp", Integer.toString(SECCOMP_FD))));
+            wrapped.addAll(bwrapProbe(caps.bwrap().get(), extra, inner));
+        } else if (caps.unshare().isPresent()) {
+            List<String> program = new ArrayList<>();
+            if (quietUnshare) {
+                // The namespace's init: runs the program with its stderr back on fd 2 (fd 4 closed) and exits with
+                // its status, 128+signal for a signal death, which unshare then passes on as a plain exit.
+                // The redirection is made in a subshell: done by the init itself, dash would report a signal death
+                // ("Killed") on the restored stderr while it waits.
+                program.addAll(List.of(caps.shell().get().toString(), "-c",
+                        "(exec \"$@\" 2>&" + STDERR_FD + " " + STDERR_FD + ">&-); exit $?", "execq-init"));
+            }
+            program.addAll(inner);
+            wrapped.addAll(unshareArgs(caps.unshare().get(), program));
+        } else {
+            wrapped.addAll(inner);
+        }
+        if (caps.shell().isEmpty() || !(waitsForGo(caps) || caps.seccompFilter().isPresent() || quietUnshare)) {
+            return List.copyOf(wrapped);
+        }
+        return launch(caps.shell().get(), waitsForGo(caps), caps.seccompFilter(), quietUnshare, wrapped);
+    }
+
+    /** The launch script, fixed text: the filter path and the command come in as positional parameters. */
+    static List<String> launch(Path shell, boolean waitForGo, Optional<Path> seccompFilter, boolean quietStderr,
+                               List<String> command) {
+        StringBuilder script = new StringBuilder();
+        if (waitForGo) {
+            script.append("IFS= read -r _ || exit 125; ");
+        }
+        if (seccompFilter.isPresent()) {
+            script.append("f=$1; shift; ");
+        }
+        script.append("exec \"$@\"");
+        if (seccompFilter.isPresent()) {
+            script.append(' ').append(SECCOMP_FD).append("<\"$f\"");
+        }
+        if (quietStderr) {
+            script.append(' ').append(STDERR_FD).append(">&2 2>/dev/null");
+        }
+        List<String> argv = new ArrayList<>(List.of(shell.toString(), "-c", script.toString(), LAUNCH_NAME));
+        seccompFilter.ifPresent(f -> argv.add(f.toString()));
+        argv.addAll(command);
         return List.copyOf(argv);
+    }
+
+    /** {@link #launch} for the probe: only the filter on fd 3. */
+    static List<String> launchWithSeccomp(Path shell, Path seccompFilter, List<String> command) {
+        return launch(shell, false, Optional.of(seccompFilter), false, command);
+    }
+
+    /** bwrap with every namespace and mount of a run but the workspace (what the probe runs with {@code true}). */
+    static List<String> bwrapProbe(Path bwrap, List<String> program) {
+        return bwrapProbe(bwrap, List.of(), program);
+    }
+
+    static List<String> bwrapProbe(Path bwrap, List<String> extra, List<String> program) {
+        List<String> argv = new ArrayList<>(List.of(bwrap.toString(),
+                "--die-with-parent", "--new-session", "--as-pid-1",
+                "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
+                "--hostname", HOSTNAME,
+                "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev"));
+        for (Path tmp : PRIVATE_TMP_DIRS) {
+            argv.addAll(List.of("--perms", "1777", "--size", Long.toString(TMP_SIZE_BYTES), "--tmpfs", tmp.toString()));
+        }
+        argv.addAll(extra);
+        argv.add("--");
+        argv.addAll(program);
+        return argv;
+    }
+
+    static List<String> unshareArgs(Path unshare, List<String> program) {
+        List<String> argv = new ArrayList<>(List.of(unshare.toString(),
+                "--net", "--pid", "--ipc", "--uts", "--fork", "--kill-child", "--mount-proc", "--"));
+        argv.addAll(program);
+        return argv;
+    }
+
+    /**
+     * The workspace bound read-write at its own path. Where it lies inside a private tmpfs (the default base is
+     * under /tmp), its parents are made there first, traversable but not listable, as on the host.
+     */
+    static List<String> workspaceArgs(Path workspace, Path workingDir) {
+        List<String> argv = new ArrayList<>();
+        for (Path tmp : PRIVATE_TMP_DIRS) {
+            if (workspace.startsWith(tmp) && !workspace.equals(tmp)) {
+                for (Path dir = tmp.resolve(workspace.getName(tmp.getNameCount())); !dir.equals(workspace);
+                        dir = dir.resolve(workspace.getName(dir.getNameCount()))) {
+                    argv.addAll(List.of("--perms", "0711", "--dir", dir.toString()));
+                }
+            }
+        }
+        argv.addAll(List.of("--bind", workspace.toString(), workspace.toString(), "--chdir", workingDir.toString()));
+        return argv;
+    }
+
+    static List<String> prlimitArgs(Path prlimit, SandboxLimits limits, boolean addressSpace) {
+        List<String> argv = new ArrayList<>(List.of(prlimit.toString()));
+        if (addressSpace) {
+            argv.add("--as=" + limits.memoryBytes());
+        }
+        argv.addAll(List.of("--nproc=" + limits.pids(), "--fsize=" + FSIZE_LIMIT_BYTES, "--nofile=" + NOFILE_LIMIT,
+                "--cpu=" + cpuSeconds(limits), "--"));
+        return argv;
     }
 
     /** CPU seconds: the wall-clock timeout rounded up, plus one, so the wall clock normally fires first. */

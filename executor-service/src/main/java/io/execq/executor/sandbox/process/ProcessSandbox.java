@@ -1,6 +1,7 @@
 package io.execq.executor.sandbox.process;
 
 import io.execq.executor.sandbox.BoundedOutput;
+import io.execq.executor.sandbox.CapturedStream;
 import io.execq.executor.sandbox.Sandbox;
 import io.execq.executor.sandbox.SandboxException;
 import io.execq.executor.sandbox.SandboxInterruptedException;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -35,20 +37,28 @@ import org.slf4j.LoggerFactory;
 /**
  * The fallback: runs a spec as a hardened host process when Docker is unavailable and policy allows it.
  *
- * <p>Hardening ({@link ProcessCommand}): a new session, net+pid+mount namespaces when the host allows them,
- * rlimits, and, when the executor is root, a switch to a uid/gid of the run's own ({@link RunUsers}) without
- * groups, capabilities or new privileges; an environment of only {@code PATH}, {@code HOME} (the workspace),
- * {@code LANG} and the request's variables, and a fresh private workspace owned by the run's uid, deleted
- * afterwards. On timeout, and after every exit, all processes of the run are killed ({@link ProcessTree}): its
+ * <p>Hardening ({@link ProcessCommand}): with bubblewrap, own pid, net (loopback only), IPC and UTS namespaces, a
+ * read-only view of the host's root with fresh size-capped tmpfs mounts for {@code /tmp}, {@code /var/tmp} and
+ * {@code /dev/shm}, and a seccomp filter ({@link SeccompFilter}: no io_uring, vsock or AF_ALG sockets, keyrings,
+ * userfaultfd, perf events, bpf, or user namespaces); without it, {@code unshare}'s pid, net, IPC and UTS
+ * namespaces. Then rlimits, and, when the executor is root, a switch to a uid/gid of the run's own
+ * ({@link RunUsers}) without groups, capabilities or new privileges; an environment of only {@code PATH},
+ * {@code HOME} (the workspace), {@code LANG} and the request's variables. The workspace is fresh and private,
+ * owned by the run's uid, and where the host allows mounts a tmpfs capped at {@code --max-workspace}
+ * ({@link WorkspaceTmpfs}). Where the executor may create cgroups, each run gets its own memory, pids and cpu
+ * cgroup ({@link RunCgroups}); a run the kernel OOM-kills there is reported {@code oomKilled} on the cgroup's own
+ * evidence. On timeout, and after every exit, all processes of the run are killed ({@link ProcessTree}): its
  * tree, its process group, and then every process of its uid, which also catches one that escaped both; only then
- * is the workspace deleted and the uid released. Because the uid is the run's own, {@code RLIMIT_NPROC} (which
- * counts all processes of the real uid on the host) limits this run alone: a fork bomb in one run does not stop
- * another from forking.
+ * are the workspace unmounted and deleted, the cgroups removed and the uid released. Because the uid is the run's
+ * own, {@code RLIMIT_NPROC} (which counts all processes of the real uid on the host) limits this run alone: a fork
+ * bomb in one run does not stop another from forking. IPC objects and private tmpfs contents die with the run's
+ * namespaces.
  *
- * <p>What it cannot do compared to a container: a read-only root fs (the program can write wherever any user may,
- * e.g. {@code /tmp}; such files outlive the run and a later run given the same uid can read them), a memory cgroup
- * (the limit is per-process address space, so an overrun is an allocation failure, never {@code oomKilled}), a CPU
- * quota. When the executor is not root it cannot switch users: programs run as the executor's user, and
+ * <p>What it cannot do compared to a container: it shares the host's kernel and sees the host's root file system
+ * (read-only, and only what any user may read). Without bubblewrap there is no private /tmp (files a run leaves in
+ * world-writable directories outlive it), no read-only root and no seccomp filter; without cgroups the memory
+ * limit is per-process address space (an overrun is an allocation failure, never {@code oomKilled}) and there is
+ * no CPU quota. When the executor is not root it cannot switch users: programs run as the executor's user, and
  * {@code RLIMIT_NPROC} then counts the executor's own processes too. {@link #protections()} says exactly what
  * applied.
  */
@@ -62,16 +72,30 @@ public final class ProcessSandbox implements Sandbox {
     private static final Duration UID_KILL_PATIENCE = Duration.ofSeconds(10);
     private static final AtomicInteger THREADS = new AtomicInteger();
 
+    /** The workspace cap when none is given ({@code --max-workspace}'s default). */
+    public static final long DEFAULT_MAX_WORKSPACE_BYTES = 512L * 1024 * 1024;
+
     private final HostCapabilities caps;
     private final Path workspaceBase;
+    private final Optional<WorkspaceTmpfs> tmpfs;
     private final Clock clock;
     private final Set<Protection> protections;
     private final RunUsers users;
     private final ExecutorService io;
 
-    /** With the {@linkplain RunUsers#ofDefaults() default} uid pool. */
+    /** With the {@linkplain RunUsers#ofDefaults() default} uid pool and workspace cap. */
     public ProcessSandbox(HostCapabilities caps, Path workspaceBase, Clock clock) {
-        this(caps, workspaceBase, clock, RunUsers.ofDefaults());
+        this(caps, workspaceBase, clock, RunUsers.ofDefaults(), DEFAULT_MAX_WORKSPACE_BYTES);
+    }
+
+    /** With the {@linkplain RunUsers#ofDefaults() default} uid pool. */
+    public ProcessSandbox(HostCapabilities caps, Path workspaceBase, Clock clock, long maxWorkspaceBytes) {
+        this(caps, workspaceBase, clock, RunUsers.ofDefaults(), maxWorkspaceBytes);
+    }
+
+    /** With the default workspace cap. */
+    public ProcessSandbox(HostCapabilities caps, Path workspaceBase, Clock clock, RunUsers users) {
+        this(caps, workspaceBase, clock, users, DEFAULT_MAX_WORKSPACE_BYTES);
     }
 
     /**
@@ -79,8 +103,10 @@ public final class ProcessSandbox implements Sandbox {
      * @param workspaceBase where run workspaces are created; every run uid must be able to traverse it
      * @param clock source of the outcome's instants
      * @param users the uids runs get; used only when {@code caps} can switch users ({@code setpriv})
+     * @param maxWorkspaceBytes size of a run's workspace tmpfs, when {@code caps} can mount one
      */
-    public ProcessSandbox(HostCapabilities caps, Path workspaceBase, Clock clock, RunUsers users) {
+    public ProcessSandbox(HostCapabilities caps, Path workspaceBase, Clock clock, RunUsers users,
+                          long maxWorkspaceBytes) {
         this.caps = Objects.requireNonNull(caps, "caps");
         this.users = Objects.requireNonNull(users, "users");
         this.workspaceBase = Objects.requireNonNull(workspaceBase, "workspaceBase");
@@ -88,6 +114,7 @@ public final class ProcessSandbox implements Sandbox {
         if (!Files.isDirectory(workspaceBase)) {
             throw new IllegalArgumentException("workspaceBase " + workspaceBase + " is not a directory");
         }
+        this.tmpfs = caps.tmpfs().map(t -> new WorkspaceTmpfs(t.mount(), t.umount(), maxWorkspaceBytes));
         this.protections = ProcessCommand.protections(caps);
         this.io = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "execq-process-io-" + THREADS.incrementAndGet());
@@ -121,20 +148,24 @@ public final class ProcessSandbox implements Sandbox {
     public SandboxOutcome run(SandboxSpec spec) throws SandboxException {
         OptionalInt uid = caps.setpriv().isPresent() ? OptionalInt.of(users.acquire()) : OptionalInt.empty();
         boolean clean = false;
-        try (ProcessWorkspace workspace = createWorkspace(spec, uid)) {
-            Finished finished = null;
-            try {
-                finished = runIn(workspace, spec, uid);
-                return finished.outcome();
-            } finally {
-                clean = finished != null && finished.namespaceEmpty();
-                if (!clean && uid.isPresent()) {
-                    clean = killEveryProcessOf(uid.getAsInt(), spec);
+        try {
+            uid.ifPresent(u -> tmpfs.ifPresent(t -> t.sweep(u)));
+            try (RunCgroups.Run cgroups = createCgroups(spec, uid);
+                 ProcessWorkspace workspace = createWorkspace(spec, uid)) {
+                Finished finished = null;
+                try {
+                    finished = runIn(workspace, cgroups, spec, uid);
+                    return finished.outcome();
+                } finally {
+                    clean = finished != null && finished.namespaceEmpty();
+                    if (!clean && uid.isPresent()) {
+                        clean = killEveryProcessOf(uid.getAsInt(), spec);
+                    }
                 }
             }
         } catch (IOException e) {
-            log.warn("request {}: workspace clean-up failed: {}", spec.requestId(), e.toString());
-            throw new SandboxRuntimeException("remove workspace", e.toString(), false, e);
+            log.warn("request {}: workspace or cgroup clean-up failed: {}", spec.requestId(), e.toString());
+            throw new SandboxRuntimeException("remove workspace or cgroups", e.toString(), false, e);
         } finally {
             if (uid.isPresent()) {
                 if (clean) {
@@ -172,14 +203,30 @@ public final class ProcessSandbox implements Sandbox {
 
     private ProcessWorkspace createWorkspace(SandboxSpec spec, OptionalInt uid) throws SandboxException {
         try {
-            return ProcessWorkspace.create(workspaceBase, spec, uid);
+            return ProcessWorkspace.create(workspaceBase, spec, uid, tmpfs);
+        } catch (ProcessWorkspace.WorkspaceFullException e) {
+            throw new SandboxRuntimeException("create workspace", e.getMessage(), false, e);
         } catch (IOException e) {
             throw new SandboxRuntimeException("create workspace", e.toString(), true, e);
         }
     }
 
-    private Finished runIn(ProcessWorkspace workspace, SandboxSpec spec, OptionalInt uid) throws SandboxException {
-        ProcessBuilder builder = new ProcessBuilder(ProcessCommand.argv(caps, spec.limits(), uid, spec.argv()))
+    /** The run's cgroups (named after its uid, which no other run on the host holds), or none. */
+    private RunCgroups.Run createCgroups(SandboxSpec spec, OptionalInt uid) throws SandboxException {
+        String name = "run-" + (uid.isPresent() ? Integer.toString(uid.getAsInt()) : java.util.UUID.randomUUID().toString());
+        try {
+            return caps.cgroups().create(name, spec.limits());
+        } catch (IOException e) {
+            throw new SandboxRuntimeException("create cgroups", e.toString(), true, e);
+        }
+    }
+
+    private Finished runIn(ProcessWorkspace workspace, RunCgroups.Run cgroups, SandboxSpec spec, OptionalInt uid)
+            throws SandboxException {
+        List<String> argv = ProcessCommand.argv(caps, new ProcessCommand.Run(spec.limits(), uid,
+                workspace.root(), workspace.workingDir(spec), spec.argv(),
+                Optional.ofNullable(spec.env().get("PWD"))));
+        ProcessBuilder builder = new ProcessBuilder(argv)
                 .directory(workspace.workingDir(spec).toFile());
         Map<String, String> env = builder.environment();
         env.clear();
@@ -192,20 +239,29 @@ public final class ProcessSandbox implements Sandbox {
         try {
             process = builder.start();
         } catch (IOException e) {
+            Optional<ExecFailures.StartFailure> users = ExecFailures.fromStart(e, spec.argv().get(0),
+                    argv.get(0).equals(spec.argv().get(0)));
+            if (users.isPresent()) {
+                return notStarted(users.get());
+            }
             throw new SandboxRuntimeException("start process", e.getMessage(), false, e);
+        }
+        if (ProcessCommand.waitsForGo(caps)) {
+            join(process, cgroups, spec);
         }
         Instant startedAt = clock.instant();
         BoundedOutput stdout = new BoundedOutput(spec.limits().maxOutputBytes());
         BoundedOutput stderr = new BoundedOutput(spec.limits().maxOutputBytes());
         CompletableFuture<Void> out = pump(process.getInputStream(), stdout);
         CompletableFuture<Void> err = pump(process.getErrorStream(), stderr);
-        feed(process.getOutputStream(), spec.stdin());
+        feed(process.getOutputStream(), ProcessCommand.waitsForGo(caps) ? goThen(spec.stdin()) : spec.stdin());
         boolean timedOut = false;
         boolean namespaceEmpty = false;
         try {
             timedOut = !process.waitFor(spec.limits().timeout().toNanos(), TimeUnit.NANOSECONDS);
             // An exit status of 128 or more may mean unshare itself was killed (its child then dies on its own time).
-            namespaceEmpty = !timedOut && caps.unshare().isPresent() && process.exitValue() < 128;
+            namespaceEmpty = !timedOut && (caps.bwrap().isPresent() || caps.unshare().isPresent())
+                    && process.exitValue() < 128;
             if (!namespaceEmpty) {
                 ProcessTree.killAll(process, caps.kill());
             }
@@ -223,11 +279,52 @@ public final class ProcessSandbox implements Sandbox {
         }
         Instant finishedAt = clock.instant();
         OptionalInt exit = timedOut ? OptionalInt.empty() : OptionalInt.of(process.exitValue());
-        log.info("request {}: process run finished exit={} timedOut={} stdout={} stderr={}",
-                spec.requestId(), exit, timedOut, stdout.totalBytes(), stderr.totalBytes());
-        return new Finished(new SandboxOutcome(exit, timedOut, false, stdout.snapshot(), stderr.snapshot(), startedAt,
-                finishedAt, Backend.PROCESS, protections, Optional.empty(), Optional.of(ProcessCommand.RUNTIME),
-                Optional.empty()), namespaceEmpty);
+        boolean oomKilled = oomKilled(cgroups, spec);
+        log.info("request {}: process run finished exit={} timedOut={} oomKilled={} stdout={} stderr={}",
+                spec.requestId(), exit, timedOut, oomKilled, stdout.totalBytes(), stderr.totalBytes());
+        return new Finished(ExecFailures.classify(new SandboxOutcome(exit, timedOut, oomKilled, stdout.snapshot(),
+                stderr.snapshot(), startedAt, finishedAt, Backend.PROCESS, protections, Optional.empty(),
+                Optional.of(ProcessCommand.runtime(caps)), ProcessCommand.seccompProfile(caps))), namespaceEmpty);
+    }
+
+    /** A run whose first process could not be started for a reason of the user's: nothing of it exists. */
+    private Finished notStarted(ExecFailures.StartFailure failure) {
+        Instant now = clock.instant();
+        return new Finished(new SandboxOutcome(OptionalInt.of(failure.exitCode()), false, false, CapturedStream.EMPTY,
+                CapturedStream.EMPTY, now, now, Backend.PROCESS, protections, Optional.empty(),
+                Optional.of(ProcessCommand.runtime(caps)), ProcessCommand.seccompProfile(caps),
+                Optional.of(failure.reason())), true);
+    }
+
+    /**
+     * Moves the launch script, still waiting for its go line, into the run's cgroups: everything it starts is then
+     * inside them from its first instruction.
+     */
+    private void join(Process process, RunCgroups.Run cgroups, SandboxSpec spec) throws SandboxException {
+        try {
+            cgroups.join(process.pid());
+        } catch (IOException e) {
+            ProcessTree.killAll(process, caps.kill());
+            closeQuietly(process);
+            throw new SandboxRuntimeException("join cgroups", e.toString(), true, e);
+        }
+    }
+
+    private static byte[] goThen(byte[] stdin) {
+        byte[] bytes = new byte[ProcessCommand.GO_LINE.length + stdin.length];
+        System.arraycopy(ProcessCommand.GO_LINE, 0, bytes, 0, ProcessCommand.GO_LINE.length);
+        System.arraycopy(stdin, 0, bytes, ProcessCommand.GO_LINE.length, stdin.length);
+        return bytes;
+    }
+
+    /** The memory cgroup's own OOM kill count, never the exit status, decides. */
+    private static boolean oomKilled(RunCgroups.Run cgroups, SandboxSpec spec) {
+        try {
+            return cgroups.oomKilled();
+        } catch (IOException | RuntimeException e) {
+            log.warn("request {}: cannot read the run's OOM kill count: {}", spec.requestId(), e.toString());
+            return false;
+        }
     }
 
     private CompletableFuture<Void> pump(InputStream in, BoundedOutput sink) {

@@ -11,12 +11,12 @@ import java.util.function.IntPredicate;
 /**
  * Kills everything a run started. Three nets, because each alone has a hole:
  * <ul>
- *   <li>the descendants snapshot, deepest first: includes the pid-namespace init (the user's program under
- *       {@code unshare --fork}), whose death makes the kernel kill every process in the namespace, including
- *       ones that called {@code setsid} or were reparented;</li>
+ *   <li>the started process (the wrapper), then the descendants snapshot taken before, deepest first: includes
+ *       the pid-namespace init (bwrap's reaper, or the user's program under {@code unshare --fork}), whose death
+ *       makes the kernel kill every process in the namespace, including ones that called {@code setsid} or were
+ *       reparented;</li>
  *   <li>the process group ({@code kill -KILL -- -pgid}): the run's session leader is the process we started,
- *       so this catches group members that are no longer our descendants (no namespace available);</li>
- *   <li>the started process itself.</li>
+ *       so this catches group members that are no longer our descendants (no namespace available).</li>
  * </ul>
  * Without a pid namespace a child that both calls {@code setsid} and double-forks escapes all three; the
  * sandbox then does not claim {@code PID_NAMESPACE}.
@@ -34,13 +34,17 @@ final class ProcessTree {
 
     static void killAll(Process process, Optional<Path> killTool) {
         List<ProcessHandle> descendants = process.descendants().toList();
+        // The wrapper first, before anything below it: util-linux's unshare prints "sigprocmask unblock failed"
+        // into the run's stderr when it outlives a child killed by SIGKILL. Dead first, it prints nothing. Its
+        // parent-death signal (bwrap --die-with-parent, unshare --kill-child) does not reach the namespace's init
+        // once setpriv has switched its uid (the kernel clears it), so the init is killed from the snapshot below.
+        // Through the handle: Process.destroyForcibly() also closes our end of stdout/stderr, and whatever the
+        // output pumps had not read yet would be lost (seen: a successful echo reported with empty output).
+        process.toHandle().destroyForcibly();
         for (int i = descendants.size() - 1; i >= 0; i--) {
             descendants.get(i).destroyForcibly();
         }
         killTool.ifPresent(kill -> killGroup(kill, process.pid()));
-        // Through the handle: Process.destroyForcibly() also closes our end of stdout/stderr, and whatever the
-        // output pumps had not read yet would be lost (seen: a successful echo reported with empty output).
-        process.toHandle().destroyForcibly();
     }
 
     /**

@@ -207,7 +207,8 @@ class DockerHardeningIT {
         DockerConnection own = DockerConnection.connect("unix:///var/run/docker.sock");
         ImageResolver resolver = new ImageResolver(own, ImagePullPolicy.NEVER, Duration.ofSeconds(30));
         WarmPool pool = new WarmPool(own, resolver, Clock.systemUTC(), EXECUTOR_ID,
-                List.of(new WarmPool.Profile(PYTHON, LIMITS)), 1, Duration.ofMinutes(2), hardening);
+                List.of(new WarmPool.Profile(PYTHON, LIMITS)), 1, Duration.ofMinutes(2), hardening, RunDeadline.none(),
+                Optional.empty());
         try (DockerSandbox pooled = new DockerSandbox(own, resolver, Clock.systemUTC(), Optional.of(pool), hardening)) {
             pool.start();
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(90)).until(pool::full);

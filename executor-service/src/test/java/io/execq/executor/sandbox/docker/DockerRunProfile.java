@@ -53,7 +53,8 @@ public final class DockerRunProfile {
         DockerConnection connection = timedConnection("unix:///var/run/docker.sock", timings);
         DockerClient client = connection.client();
         ImageResolver images = new ImageResolver(connection, ImagePullPolicy.NEVER, Duration.ofSeconds(30));
-        DockerSandbox sandbox = new DockerSandbox(connection, images, Clock.systemUTC());
+        DockerSandbox sandbox = new DockerSandbox(connection, images, Clock.systemUTC(), java.util.Optional.empty(),
+                RunDeadline.probe(RunDeadline.DEFAULT_HELPER), java.util.Optional.empty());
         loop(3, 1, () -> rawCycle(client)); // warm-up
         loop(3, 1, () -> sandboxRun(sandbox));
         for (String value : concurrencies.split(",")) {
@@ -78,9 +79,12 @@ public final class DockerRunProfile {
      */
     private static void profilePool(DockerConnection connection, ImageResolver images, Timings timings, int runs,
                                     int concurrency, int poolSize, List<Long> raw) throws Exception {
+        RunDeadline deadline = RunDeadline.probe(RunDeadline.DEFAULT_HELPER);
         WarmPool pool = new WarmPool(connection, images, Clock.systemUTC(), EXECUTOR,
-                List.of(new WarmPool.Profile(IMAGE, LIMITS)), poolSize, Duration.ofMinutes(2));
-        DockerSandbox pooled = new DockerSandbox(connection, images, Clock.systemUTC(), java.util.Optional.of(pool));
+                List.of(new WarmPool.Profile(IMAGE, LIMITS)), poolSize, Duration.ofMinutes(2), deadline,
+                java.util.Optional.empty());
+        DockerSandbox pooled = new DockerSandbox(connection, images, Clock.systemUTC(), java.util.Optional.of(pool),
+                deadline, java.util.Optional.empty());
         pool.start();
         awaitFull(pool);
         timings.reset();

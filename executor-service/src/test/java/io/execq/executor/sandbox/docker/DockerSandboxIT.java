@@ -8,6 +8,7 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Container;
 import io.execq.executor.sandbox.ImageUnavailableException;
 import io.execq.executor.sandbox.SandboxException;
+import io.execq.executor.sandbox.SandboxLimits;
 import io.execq.executor.sandbox.SandboxInterruptedException;
 import io.execq.executor.sandbox.SandboxOutcome;
 import io.execq.executor.sandbox.SandboxSpec;
@@ -16,7 +17,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
@@ -26,13 +30,18 @@ import org.junit.jupiter.api.Test;
 /** The contract suite and the Docker-only behaviour, against the machine's real Docker engine. */
 class DockerSandboxIT extends DockerSandboxContract {
 
+    /** Reapers in this test never reap by age: other tests' containers share this Docker engine. */
+    private static final Duration NEVER = Duration.ofDays(36_500);
+    private static final GroupScope SCOPE = new GroupScope("cluster-it", "topic-" + UUID.randomUUID(), "group-it");
+    private static final GroupScope OTHER_SCOPE = new GroupScope("cluster-it", SCOPE.requestsTopicId(), "other-group");
     private static DockerSandbox sandbox;
 
     @BeforeAll
     static void connect() {
         connection = DockerConnection.connect("unix:///var/run/docker.sock");
         sandbox = new DockerSandbox(connection,
-                new ImageResolver(connection, ImagePullPolicy.NEVER, Duration.ofSeconds(30)), Clock.systemUTC());
+                new ImageResolver(connection, ImagePullPolicy.NEVER, Duration.ofSeconds(30)), Clock.systemUTC(),
+                Optional.empty(), RunDeadline.probe(RunDeadline.DEFAULT_HELPER), Optional.empty());
     }
 
     @AfterAll
@@ -103,37 +112,124 @@ class DockerSandboxIT extends DockerSandboxContract {
     }
 
     @Test
-    void reaperRemovesOrphansOfItsExecutorOnly() {
+    void aContainerStopsAtItsOwnDeadlineWhenNoExecutorWatchesIt() throws Exception {
+        // As after a SIGKILL of its executor: created and started like a run's, then nobody kills it or reads it.
+        RunDeadline deadline = RunDeadline.probe(RunDeadline.DEFAULT_HELPER, Duration.ofSeconds(1));
+        assertThat(deadline.enforced()).isTrue();
+        RunContainers containers = new RunContainers(deadline, Optional.empty());
         DockerClient docker = connection.client();
-        String orphan = plant(EXECUTOR_ID);
-        String foreign = plant("other-" + EXECUTOR_ID);
+        SandboxLimits limits = new SandboxLimits(Duration.ofSeconds(1), LIMITS.memoryBytes(), 1000, 64, 4096);
+        String id = containers.create(docker, "execq-" + UUID.randomUUID(), IMAGE, limits,
+                containers.labels("unwatched", EXECUTOR_ID, Instant.now()), Optional.empty(),
+                deadline.command(List.of("sh", "-c", "trap '' TERM; sleep 300 & sleep 300"), limits.timeout()),
+                Map.of(), HardenedHostConfig.WORKSPACE);
         try {
-            OrphanReaper reaper = new OrphanReaper(docker, Clock.systemUTC(), Optional.of(EXECUTOR_ID), Duration.ZERO);
+            long start = System.nanoTime();
+            docker.startContainerCmd(id).exec();
 
-            int reaped = reaper.reapNow();
+            await().atMost(Duration.ofSeconds(20)).until(() ->
+                    !Boolean.TRUE.equals(docker.inspectContainerCmd(id).exec().getState().getRunning()));
+
+            Duration lived = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(docker.inspectContainerCmd(id).exec().getState().getExitCodeLong()).isEqualTo(137L);
+            assertThat(lived).isBetween(Duration.ofSeconds(2), Duration.ofSeconds(12));
+        } finally {
+            docker.removeContainerCmd(id).withForce(true).exec();
+        }
+    }
+
+    @Test
+    void aRealSegfaultStillExits139UnderTheInits() throws Exception {
+        SandboxSpec spec = SandboxSpec.of("req-" + UUID.randomUUID(), EXECUTOR_ID, "execq/python:3.11",
+                List.of("python3", "-c", "import ctypes; ctypes.string_at(0)"), LIMITS);
+
+        SandboxOutcome outcome = sandbox.run(spec);
+
+        assertThat(outcome.exitCode()).hasValue(139);
+        assertThat(outcome.oomKilled()).isFalse();
+        assertThat(outcome.startFailure()).isEmpty();
+    }
+
+    @Test
+    void givesTheProgramItsWholePidsLimitBesidesTheInitsAndTheWatcher() throws Exception {
+        SandboxLimits three = new SandboxLimits(TIMEOUT, LIMITS.memoryBytes(), 1000, 3, 4096);
+
+        SandboxOutcome fits = sandbox.run(spec(three, "sh", "-c", "sleep 1 & sleep 1 & wait; echo ok"));
+        SandboxOutcome over = sandbox.run(spec(three, "sh", "-c", "sleep 1 & sleep 1 & sleep 1 & wait; echo ok"));
+
+        assertThat(fits.stdout().text()).isEqualTo("ok\n");
+        assertThat(fits.stderr().text()).isEmpty();
+        assertThat(over.stderr().text()).contains("can't fork");
+    }
+
+    @Test
+    void anArgumentTheKernelRefusesIsTheUsersFailureWith126() throws Exception {
+        SandboxOutcome outcome = sandbox.run(spec("echo", "a".repeat(200_000)));
+
+        assertThat(outcome.exitCode()).hasValue(SandboxOutcome.EXIT_CANNOT_EXECUTE);
+        assertThat(outcome.stdout().totalBytes()).isZero();
+        assertThat(outcome.startFailure()).hasValueSatisfying(reason ->
+                assertThat(reason).startsWith("cannot execute: echo: Argument list too long"));
+    }
+
+    @Test
+    void reaperRemovesWhatItsPreviousLifeLeftOnly() {
+        DockerClient docker = connection.client();
+        String orphan = plant(EXECUTOR_ID, Map.of());
+        String foreign = plant("other-" + EXECUTOR_ID, Map.of());
+        String otherScope = plant(EXECUTOR_ID, SCOPE.labels());
+        try {
+            OrphanReaper reaper = new OrphanReaper(docker, Clock.systemUTC(),
+                    new OrphanRule(EXECUTOR_ID, Optional.of(OTHER_SCOPE), NEVER, Duration.ZERO), Optional.empty());
+
+            int reaped = reaper.reapPreviousLife();
 
             assertThat(reaped).isEqualTo(1);
-            assertThat(managedContainers(Map.of(HardenedHostConfig.LABEL_EXECUTOR_ID, EXECUTOR_ID))).isEmpty();
+            assertThat(reaper.reaped(OrphanRule.Reason.OWN_PREVIOUS_LIFE)).isEqualTo(1);
+            assertThat(managedContainers(Map.of(HardenedHostConfig.LABEL_EXECUTOR_ID, EXECUTOR_ID)))
+                    .extracting(Container::getId).containsExactly(otherScope);
             assertThat(managedContainers(Map.of(HardenedHostConfig.LABEL_EXECUTOR_ID, "other-" + EXECUTOR_ID)))
                     .extracting(Container::getId).containsExactly(foreign);
         } finally {
             docker.removeContainerCmd(foreign).withForce(true).exec();
+            docker.removeContainerCmd(otherScope).withForce(true).exec();
         }
         assertThat(orphan).isNotEqualTo(foreign);
     }
 
     @Test
-    void reaperSparesContainersYoungerThanItsMinimumAge() {
-        String young = plant(EXECUTOR_ID);
+    void reaperRemovesTheRunningContainerAndVolumeOfAMemberThatLeftItsGroupOnly() {
+        DockerClient docker = connection.client();
+        String gone = "gone-" + UUID.randomUUID();
+        String alive = "alive-" + UUID.randomUUID();
+        String orphan = plant(gone, SCOPE.labels(), "sleep", "300");
+        String orphanVolume = plantVolume(gone, SCOPE.labels());
+        String living = plant(alive, SCOPE.labels(), "sleep", "300");
+        String otherGroup = plant(gone, OTHER_SCOPE.labels(), "sleep", "300");
+        String unscoped = plant(gone, Map.of(), "sleep", "300");
+        String young = plant(gone, SCOPE.labels(), Instant.now(), "true");
         try {
-            OrphanReaper reaper = new OrphanReaper(connection.client(), Clock.systemUTC(), Optional.of(EXECUTOR_ID), Duration.ofHours(1));
+            Set<String> members = Set.of(EXECUTOR_ID, alive);
+            OrphanReaper reaper = new OrphanReaper(docker, Clock.systemUTC(),
+                    new OrphanRule(EXECUTOR_ID, Optional.of(SCOPE), NEVER, Duration.ofSeconds(30)),
+                    Optional.of(() -> Optional.of(members)));
 
-            assertThat(reaper.reapNow()).isZero();
-            assertThat(managedContainers(Map.of(HardenedHostConfig.LABEL_EXECUTOR_ID, EXECUTOR_ID)))
-                    .extracting(Container::getId).containsExactly(young);
+            assertThat(reaper.reapNow()).as("one answer of the group is not enough").isZero();
+            assertThat(reaper.reapNow()).isEqualTo(1);
+
+            assertThat(reaper.reaped(OrphanRule.Reason.OWNER_GONE)).as("the container and its volume").isEqualTo(2);
+            assertThat(managedContainers(Map.of(HardenedHostConfig.LABEL_EXECUTOR_ID, gone)))
+                    .extracting(Container::getId).containsExactlyInAnyOrder(otherGroup, unscoped, young);
+            assertThat(managedContainers(Map.of(HardenedHostConfig.LABEL_EXECUTOR_ID, alive)))
+                    .extracting(Container::getId).containsExactly(living);
+            assertThat(docker.listVolumesCmd().withFilter("name", List.of(orphanVolume)).exec().getVolumes())
+                    .isNullOrEmpty();
         } finally {
-            connection.client().removeContainerCmd(young).withForce(true).exec();
+            for (String id : List.of(living, otherGroup, unscoped, young)) {
+                docker.removeContainerCmd(id).withForce(true).exec();
+            }
         }
+        assertThat(orphan).isNotEmpty();
     }
 
     @Test
@@ -193,13 +289,29 @@ class DockerSandboxIT extends DockerSandboxContract {
         }
     }
 
-    private static String plant(String executorId) {
-        return connection.client().createContainerCmd(IMAGE)
-                .withCmd("true")
-                .withLabels(Map.of(HardenedHostConfig.LABEL_MANAGED, "true",
-                        HardenedHostConfig.LABEL_EXECUTOR_ID, executorId,
-                        HardenedHostConfig.LABEL_REQUEST_ID, "planted",
-                        HardenedHostConfig.LABEL_CREATED_AT, Long.toString(Instant.now().minusSeconds(60).toEpochMilli())))
+    /** A labelled container of {@code executorId}, created a minute ago, that runs {@code argv} (default: true). */
+    private static String plant(String executorId, Map<String, String> scope, String... argv) {
+        return plant(executorId, scope, Instant.now().minusSeconds(60), argv);
+    }
+
+    private static String plant(String executorId, Map<String, String> scope, Instant createdAt, String... argv) {
+        Map<String, String> labels = new HashMap<>(HardenedHostConfig.labels("planted", executorId, createdAt));
+        labels.putAll(scope);
+        String id = connection.client().createContainerCmd(IMAGE)
+                .withCmd(argv.length == 0 ? List.of("true") : List.of(argv))
+                .withHostConfig(com.github.dockerjava.api.model.HostConfig.newHostConfig().withNetworkMode("none"))
+                .withLabels(labels)
                 .exec().getId();
+        if (argv.length > 0) {
+            connection.client().startContainerCmd(id).exec();
+        }
+        return id;
+    }
+
+    private static String plantVolume(String executorId, Map<String, String> scope) {
+        Map<String, String> labels = new HashMap<>(HardenedHostConfig.labels("planted", executorId,
+                Instant.now().minusSeconds(60)));
+        labels.putAll(scope);
+        return WorkspaceVolume.create(connection.client(), labels);
     }
 }

@@ -5,7 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.github.dockerjava.api.model.Container;
 import io.execq.executor.sandbox.SandboxFile;
+import io.execq.executor.sandbox.SandboxLimits;
 import io.execq.executor.sandbox.SandboxOutcome;
+import io.execq.executor.sandbox.SandboxSpec;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.Test;
 class DockerSandboxWarmPoolIT extends DockerSandboxContract {
 
     private static final Duration FILL = Duration.ofSeconds(90);
+    private static final RunDeadline DEADLINE = RunDeadline.probe(RunDeadline.DEFAULT_HELPER);
     private static ImageResolver images;
     private static WarmPool pool;
     private static DockerSandbox sandbox;
@@ -38,7 +41,8 @@ class DockerSandboxWarmPoolIT extends DockerSandboxContract {
         images = new ImageResolver(connection, ImagePullPolicy.NEVER, Duration.ofSeconds(30));
         pool = pool(EXECUTOR_ID, List.of(new WarmPool.Profile(IMAGE, LIMITS),
                 new WarmPool.Profile(IMAGE, FORK_BOMB_LIMITS), new WarmPool.Profile(IMAGE, MEMORY_BOMB_LIMITS)));
-        sandbox = new DockerSandbox(connection, images, Clock.systemUTC(), Optional.of(pool));
+        sandbox = new DockerSandbox(connection, images, Clock.systemUTC(), Optional.of(pool), DEADLINE,
+                Optional.empty());
         pool.start();
     }
 
@@ -133,6 +137,39 @@ class DockerSandboxWarmPoolIT extends DockerSandboxContract {
     }
 
     @Test
+    void aWarmContainerStopsAtItsRunsDeadlineWhenNoExecutorWatchesIt() throws Exception {
+        RunDeadline deadline = RunDeadline.probe(RunDeadline.DEFAULT_HELPER, Duration.ofSeconds(1));
+        String executor = "pool-deadline-" + UUID.randomUUID();
+        WarmPool unwatched = new WarmPool(connection, images, Clock.systemUTC(), executor,
+                List.of(new WarmPool.Profile(IMAGE, LIMITS)), 1, Duration.ofMinutes(2), deadline, Optional.empty());
+        try {
+            unwatched.start();
+            await().atMost(FILL).until(unwatched::full);
+            SandboxSpec spec = SandboxSpec.of("req-" + UUID.randomUUID(), executor, IMAGE,
+                    List.of("sh", "-c", "trap '' TERM; sleep 300"),
+                    new SandboxLimits(Duration.ofSeconds(1), LIMITS.memoryBytes(), LIMITS.milliCpus(), LIMITS.pids(),
+                            LIMITS.maxOutputBytes()));
+            WarmContainer container = unwatched.take(images.resolve(IMAGE).id(), spec).orElseThrow();
+            long start = System.nanoTime();
+
+            container.attach().feedStdin(Launcher.line(container.processEnvironment(), spec, container.deadline()),
+                    java.util.concurrent.ForkJoinPool.commonPool()).get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> !Boolean.TRUE.equals(
+                    connection.client().inspectContainerCmd(container.id()).exec().getState().getRunning()));
+            assertThat(connection.client().inspectContainerCmd(container.id()).exec().getState().getExitCodeLong())
+                    .isEqualTo(137L);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofSeconds(2),
+                    Duration.ofSeconds(12));
+            container.attach().close();
+            RunContainers.remove(connection.client(), Optional.of(container.id()), Optional.empty(), "test");
+        } finally {
+            unwatched.close();
+        }
+        assertThat(managedContainers(Map.of(HardenedHostConfig.LABEL_EXECUTOR_ID, executor))).isEmpty();
+    }
+
+    @Test
     void removesItsIdleContainersOnClose() {
         String executor = "pool-close-" + UUID.randomUUID();
         WarmPool other = startedFullPool(executor);
@@ -148,9 +185,10 @@ class DockerSandboxWarmPoolIT extends DockerSandboxContract {
         String executor = "pool-crashed-" + UUID.randomUUID();
         WarmPool crashed = startedFullPool(executor);
         try {
-            OrphanReaper reaper = new OrphanReaper(connection.client(), Clock.systemUTC(), Optional.of(executor), Duration.ZERO);
+            OrphanReaper reaper = new OrphanReaper(connection.client(), Clock.systemUTC(),
+                    new OrphanRule(executor, Optional.empty(), Duration.ofDays(36_500), Duration.ZERO), Optional.empty());
 
-            assertThat(reaper.reapNow()).isEqualTo(2);
+            assertThat(reaper.reapPreviousLife()).isEqualTo(2);
             assertThat(managedContainers(Map.of(HardenedHostConfig.LABEL_EXECUTOR_ID, executor))).isEmpty();
         } finally {
             crashed.close();
@@ -166,6 +204,7 @@ class DockerSandboxWarmPoolIT extends DockerSandboxContract {
     }
 
     private static WarmPool pool(String executorId, List<WarmPool.Profile> profiles) {
-        return new WarmPool(connection, images, Clock.systemUTC(), executorId, profiles, 2, Duration.ofMinutes(2));
+        return new WarmPool(connection, images, Clock.systemUTC(), executorId, profiles, 2, Duration.ofMinutes(2),
+                DEADLINE, Optional.empty());
     }
 }

@@ -159,4 +159,21 @@ class HardenedHostConfigTest {
                 "execq.created-at", "1234"));
         assertThat(cmd.getHostConfig()).isEqualTo(hardening.hostConfig(LIMITS, Optional.of("execq-vol")));
     }
+
+    @Test
+    void runsUnderDockersInitWithTheDeadlineHelperAndRaisesThePidsLimitByItsProcesses() {
+        HostConfig supervised = HardenedHostConfig.supervised(
+                hardening.hostConfig(LIMITS, Optional.of("execq-vol")),
+                RunDeadline.probe(RunDeadline.DEFAULT_HELPER));
+
+        assertThat(supervised.getInit()).isTrue();
+        assertThat(supervised.getMounts()).extracting(Mount::getTarget).containsExactly("/execq", "/.execq/busybox");
+        assertThat(supervised.getMounts().get(1).getReadOnly()).isTrue();
+        assertThat(supervised.getPidsLimit()).isEqualTo(48L + 3);
+        HostConfig plain = HardenedHostConfig.supervised(hardening.hostConfig(LIMITS, Optional.empty()),
+                RunDeadline.none());
+        assertThat(plain.getInit()).isTrue();
+        assertThat(plain.getMounts()).isEmpty();
+        assertThat(plain.getPidsLimit()).isEqualTo(48L + 2);
+    }
 }

@@ -32,6 +32,7 @@ class ProcessSandboxIT extends SandboxContractTest {
 
     private static Path base;
     private static RunUsers users;
+    private static HostCapabilities caps;
     private static ProcessSandbox sandbox;
 
     @BeforeAll
@@ -39,7 +40,8 @@ class ProcessSandboxIT extends SandboxContractTest {
         base = Files.createTempDirectory(Path.of("/tmp"), "execq-it-");
         Files.setPosixFilePermissions(base, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         users = RunUsers.ofDefaults();
-        sandbox = new ProcessSandbox(HostCapabilities.probe(), base, Clock.systemUTC(), users);
+        caps = HostCapabilities.probe();
+        sandbox = new ProcessSandbox(caps, base, Clock.systemUTC(), users);
     }
 
     @AfterAll
@@ -65,9 +67,8 @@ class ProcessSandboxIT extends SandboxContractTest {
 
     @Override
     protected Set<Protection> expectedProtections() {
-        // Everything but what needs a container: read-only root fs, a memory cgroup's CPU quota, a tmpfs.
-        return EnumSet.complementOf(EnumSet.of(Protection.UNKNOWN, Protection.READ_ONLY_ROOT_FS,
-                Protection.CPU_LIMIT, Protection.TMPFS_LIMIT));
+        // This machine has bubblewrap, cgroup v1 memory/pids/cpu and tmpfs mounts: everything.
+        return EnumSet.complementOf(EnumSet.of(Protection.UNKNOWN));
     }
 
     @Override
@@ -80,19 +81,20 @@ class ProcessSandboxIT extends SandboxContractTest {
         // Nothing but a run has a uid of the pool, and between runs this suite holds none: any process of the range
         // is a run's process that outlived its clean-up.
         assertThat(users.heldCount()).isZero();
-        assertThat(ProcUids.pidsOf(users::contains)).isEmpty();
+        assertThat(ProcUids.pidsOf(users::contains)).as(() -> ProcessSandboxLeftovers.describe(
+                ProcUids.pidsOf(users::contains))).isEmpty();
         try (Stream<Path> left = Files.list(base)) {
             assertThat(left).isEmpty();
         }
+        ProcessSandboxLeftovers.assertNoCgroupOrWorkspaceMountOf(caps, users);
     }
 
     @Override
     protected void assertMemoryBombContained(SandboxOutcome outcome) {
-        // An address-space limit turns the bomb into an allocation failure: the shell exits non-zero by itself.
-        assertThat(outcome.oomKilled()).isFalse();
+        // The run's memory cgroup: the kernel OOM-kills the shell, and the cgroup's oom_kill count says so.
+        assertThat(outcome.oomKilled()).isTrue();
         assertThat(outcome.timedOut()).isFalse();
-        assertThat(outcome.exitCode()).isPresent();
-        assertThat(outcome.exitCode().getAsInt()).isNotZero();
+        assertThat(outcome.exitCode()).hasValue(137);
     }
 
     @Test

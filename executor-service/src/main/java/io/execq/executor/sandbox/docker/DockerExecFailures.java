@@ -1,0 +1,74 @@
+package io.execq.executor.sandbox.docker;
+
+import io.execq.executor.sandbox.CapturedStream;
+import io.execq.executor.sandbox.SandboxOutcome;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Tells a program a container could not execute (not found, not executable, argument list too long) from one that
+ * ran and failed, so that the former is the user's failure with the OS's reason and a shell's exit code (127 not
+ * found, 126 otherwise) and is never retried as an infrastructure fault. The reasons read like the process
+ * sandbox's ({@code command not found: PROG: REASON}, {@code cannot execute: PROG: REASON}).
+ *
+ * <p>Where it happens (see {@link RunDeadline} for the process tree): the container starts normally and the exec
+ * that fails is
+ * <ul>
+ *   <li>tini's, of the user's program: {@code [FATAL tini (N)] exec PROG failed: REASON} on stderr, exit 127
+ *       (ENOENT), 126 (EACCES) or 1 (anything else). A file without a {@code #!} line is not such a failure: tini's
+ *       {@code execvp} hands it to the image's {@code /bin/sh}, as a shell would;</li>
+ *   <li>runc's, of the container's first process, for an argument list the kernel refuses (E2BIG, a string over
+ *       128 KiB): {@code exec /sbin/docker-init: argument list too long} on stderr, exit 1 (runc 1.1).</li>
+ * </ul>
+ * In both the run's whole output is that one line on stderr: a program that ran and printed anything else, or wrote
+ * to stdout, is never taken for one that did not start.
+ */
+final class DockerExecFailures {
+
+    private static final Pattern TINI = Pattern.compile("\\[FATAL tini \\(\\d+\\)\\] exec (.+) failed: ([^\\n]+)");
+    private static final Pattern RUNC_E2BIG = Pattern.compile("exec [^\\n]+: argument list too long");
+    private static final String NOT_FOUND = "No such file or directory";
+    private static final int MAX_STDERR = 4096;
+
+    private DockerExecFailures() {
+    }
+
+    /** {@code outcome} of a run of {@code program}, marked as a start failure when that is what its output says. */
+    static SandboxOutcome classify(SandboxOutcome outcome, String program) {
+        if (outcome.timedOut() || outcome.exitCode().isEmpty() || outcome.stdout().totalBytes() > 0) {
+            return outcome;
+        }
+        return reason(outcome.exitCode().getAsInt(), outcome.stderr(), program)
+                .map(reason -> new SandboxOutcome(OptionalInt.of(exitCode(reason)), false, outcome.oomKilled(),
+                        outcome.stdout(), outcome.stderr(), outcome.startedAt(), outcome.finishedAt(),
+                        outcome.backend(), outcome.protections(), outcome.imageId(), outcome.runtime(),
+                        outcome.seccompProfile(), Optional.of(reason)))
+                .orElse(outcome);
+    }
+
+    static Optional<String> reason(int exitCode, CapturedStream stderr, String program) {
+        if (stderr.truncated() || stderr.totalBytes() > MAX_STDERR) {
+            return Optional.empty();
+        }
+        String text = new String(stderr.kept(), StandardCharsets.UTF_8).strip();
+        Matcher tini = TINI.matcher(text);
+        if ((exitCode == 127 || exitCode == 126 || exitCode == 1) && tini.matches()) {
+            String reason = tini.group(2);
+            return Optional.of((NOT_FOUND.equals(reason) ? "command not found: " : "cannot execute: ")
+                    + tini.group(1) + ": " + reason);
+        }
+        if (exitCode == 1 && RUNC_E2BIG.matcher(text).matches()) {
+            return Optional.of("cannot execute: " + program + ": Argument list too long (E2BIG: the command and "
+                    + "environment exceed the kernel's limit; put large data in a file or on stdin)");
+        }
+        return Optional.empty();
+    }
+
+    private static int exitCode(String reason) {
+        return reason.startsWith("command not found: ") ? SandboxOutcome.EXIT_NOT_FOUND
+                : SandboxOutcome.EXIT_CANNOT_EXECUTE;
+    }
+}

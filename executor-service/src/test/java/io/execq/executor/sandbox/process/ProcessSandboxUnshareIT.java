@@ -1,0 +1,112 @@
+package io.execq.executor.sandbox.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.execq.executor.sandbox.Sandbox;
+import io.execq.executor.sandbox.SandboxContractTest;
+import io.execq.executor.sandbox.SandboxLimits;
+import io.execq.executor.sandbox.SandboxOutcome;
+import io.execq.schema.Protection;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract suite against the util-linux chain a host without bubblewrap gets ({@code unshare} instead of
+ * {@code bwrap}; cgroups and the tmpfs workspace as with bwrap), so both wrapper paths stay tested on one machine.
+ */
+class ProcessSandboxUnshareIT extends SandboxContractTest {
+
+    private static Path base;
+    private static RunUsers users;
+    private static HostCapabilities caps;
+    private static ProcessSandbox sandbox;
+
+    @BeforeAll
+    static void create() throws Exception {
+        base = Files.createTempDirectory(Path.of("/tmp"), "execq-unshare-it-");
+        Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwx--x--x"));
+        users = RunUsers.ofDefaults();
+        caps = HostCapabilities.probe().withoutBwrap();
+        sandbox = new ProcessSandbox(caps, base, Clock.systemUTC(), users);
+    }
+
+    @AfterAll
+    static void close() throws Exception {
+        sandbox.close();
+        Files.deleteIfExists(base);
+    }
+
+    @Override
+    protected Sandbox sandbox() {
+        return sandbox;
+    }
+
+    @Override
+    protected String image() {
+        return "ignored";
+    }
+
+    @Override
+    protected Set<String> baselineEnvKeys() {
+        return Set.of("PATH", "HOME", "LANG");
+    }
+
+    @Override
+    protected Set<Protection> expectedProtections() {
+        // What only bubblewrap gives: private /tmp, a read-only root, capped tmpfs mounts, the seccomp filter.
+        return EnumSet.complementOf(EnumSet.of(Protection.UNKNOWN, Protection.PRIVATE_TMP, Protection.READ_ONLY_ROOT_FS,
+                Protection.TMPFS_LIMIT, Protection.SECCOMP_FILTER, Protection.USER_NAMESPACES_BLOCKED));
+    }
+
+    @Override
+    protected boolean isRunUid(long uid) {
+        return users.contains((int) uid);
+    }
+
+    @Override
+    protected void assertNothingLeftBehind() throws Exception {
+        assertThat(users.heldCount()).isZero();
+        assertThat(ProcUids.pidsOf(users::contains)).as(() -> ProcessSandboxLeftovers.describe(
+                ProcUids.pidsOf(users::contains))).isEmpty();
+        try (Stream<Path> left = Files.list(base)) {
+            assertThat(left).isEmpty();
+        }
+        ProcessSandboxLeftovers.assertNoCgroupOrWorkspaceMountOf(caps, users);
+    }
+
+    @Override
+    protected void assertMemoryBombContained(SandboxOutcome outcome) {
+        assertThat(outcome.oomKilled()).isTrue();
+        assertThat(outcome.timedOut()).isFalse();
+        assertThat(outcome.exitCode()).hasValue(137);
+        // util-linux 2.38's unshare prints "sigprocmask unblock failed" when its child dies of SIGKILL: not here.
+        assertThat(outcome.stderr().text()).isEmpty();
+    }
+
+    @Test
+    void namesUnshareAsItsRuntimeAndNoSeccompProfile() throws Exception {
+        SandboxOutcome outcome = sandbox.run(spec("true"));
+
+        assertThat(outcome.runtime()).hasValue("unshare");
+        assertThat(outcome.seccompProfile()).isEmpty();
+    }
+
+    @Test
+    void aTimedOutRunsOutputHoldsNothingOfTheWrapper() throws Exception {
+        SandboxOutcome outcome = sandbox.run(spec(new SandboxLimits(Duration.ofSeconds(1), LIMITS.memoryBytes(), 1000, 64, 4096),
+                "sh", "-c", "echo started; echo err >&2; sleep 100 & sleep 100"));
+
+        assertThat(outcome.timedOut()).isTrue();
+        assertThat(outcome.stdout().text()).isEqualTo("started\n");
+        assertThat(outcome.stderr().text()).isEqualTo("err\n");
+    }
+}
