@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole execq test suite, from a fresh machine:
 #   0. Debian packages some tests use (python3-confluent-kafka, python3-avro),
-#   1. a Docker engine (installs docker.io and starts dockerd when running as root and none answers),
+#   1. a Docker engine (installs docker.io and starts dockerd when running as root and none answers), and gVisor's
+#      runsc registered with it as runtime "runsc" (ops/lib/runsc.sh: installs Debian's runsc, edits daemon.json),
 #   2. the local images the tests run (ops/images/build.sh; offline, idempotent),
 #   3. bubblewrap for the process fallback (ops/lib/process-sandbox.sh; as root, idempotent),
 #   4. Debian's prometheus and promtool (ops/lib/prometheus.sh; the packaged service is not started),
@@ -34,6 +35,15 @@ if execq_ensure_docker; then
   bash "$root/ops/images/build.sh"
   # With Docker provisioned, a Docker test that cannot reach the engine fails instead of skipping.
   export EXECQ_REQUIRE_DOCKER=true
+  # gVisor (Debian's runsc) registered with dockerd as runtime "runsc"; where this script could provision it
+  # (as root), the runsc tests fail instead of skipping when it is missing.
+  # shellcheck source=lib/runsc.sh
+  . "$root/ops/lib/runsc.sh"
+  if execq_ensure_runsc || [ "$(id -u)" = 0 ]; then
+    export EXECQ_REQUIRE_RUNSC=true
+  else
+    echo "ops/test.sh: WARNING: dockerd has no runtime runsc; the gVisor tests will be skipped." >&2
+  fi
 else
   echo "ops/test.sh: WARNING: no Docker engine; Docker tests will be skipped and Kafka will be embedded." >&2
 fi

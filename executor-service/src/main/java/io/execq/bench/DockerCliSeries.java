@@ -27,7 +27,7 @@ final class DockerCliSeries extends NamedSeries {
 
     static List<String> argv(String dockerHost, SandboxSpec spec) {
         List<String> argv = new ArrayList<>(List.of("docker", "-H", dockerHost, "run", "--rm"));
-        argv.addAll(DockerRunFlags.of(HardenedHostConfig.hostConfig(spec.limits(), java.util.Optional.empty()),
+        argv.addAll(DockerRunFlags.of(HardenedHostConfig.defaults().hostConfig(spec.limits(), java.util.Optional.empty()),
                 HardenedHostConfig.RUN_USER, HardenedHostConfig.labels(spec, Instant.now())));
         argv.addAll(List.of("--entrypoint", spec.argv().get(0), spec.image()));
         argv.addAll(spec.argv().subList(1, spec.argv().size()));

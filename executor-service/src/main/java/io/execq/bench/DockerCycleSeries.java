@@ -33,7 +33,7 @@ final class DockerCycleSeries extends NamedSeries {
         String container = null;
         try {
             // A run without files gets the sandbox's tmpfs workspace (no volume), as DockerSandbox does.
-            container = HardenedHostConfig.harden(client.createContainerCmd(spec.image()), spec.limits(),
+            container = HardenedHostConfig.defaults().harden(client.createContainerCmd(spec.image()), spec.limits(),
                             HardenedHostConfig.labels(spec, now), Optional.empty())
                     .withEntrypoint(spec.argv()).withCmd(List.of()).exec().getId();
             client.startContainerCmd(container).exec();

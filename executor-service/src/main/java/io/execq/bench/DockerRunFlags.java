@@ -4,11 +4,16 @@ import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Mount;
 import com.github.dockerjava.api.model.Ulimit;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The {@code docker run} flags that ask the CLI for what a docker-java {@link HostConfig} says, so the CLI series
@@ -16,6 +21,9 @@ import java.util.TreeMap;
  * second copy of them. A mount without a source becomes an anonymous volume, which {@code --rm} removes.
  */
 final class DockerRunFlags {
+
+    private static final String SECCOMP_JSON = "seccomp={";
+    private static final Map<String, Path> PROFILE_FILES = new ConcurrentHashMap<>();
 
     private DockerRunFlags() {
     }
@@ -32,8 +40,9 @@ final class DockerRunFlags {
             }
         }
         if (host.getSecurityOpts() != null) {
-            host.getSecurityOpts().forEach(opt -> add(flags, "--security-opt", opt));
+            host.getSecurityOpts().forEach(opt -> add(flags, "--security-opt", cliSecurityOpt(opt)));
         }
+        add(flags, "--runtime", host.getRuntime());
         add(flags, "--pids-limit", host.getPidsLimit());
         add(flags, "--memory", host.getMemory());
         add(flags, "--memory-swap", host.getMemorySwap());
@@ -58,6 +67,23 @@ final class DockerRunFlags {
         add(flags, "--user", user);
         new TreeMap<>(labels).forEach((k, v) -> add(flags, "--label", k + "=" + v));
         return List.copyOf(flags);
+    }
+
+    /** The CLI reads {@code seccomp=} from a file and sends its content; the API takes the content itself. */
+    static String cliSecurityOpt(String opt) {
+        if (!opt.startsWith(SECCOMP_JSON)) {
+            return opt;
+        }
+        Path file = PROFILE_FILES.computeIfAbsent(opt.substring("seccomp=".length()), json -> {
+            try {
+                Path written = Files.createTempFile("execq-bench-seccomp-", ".json");
+                written.toFile().deleteOnExit();
+                return Files.writeString(written, json);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the seccomp profile for the docker CLI", e);
+            }
+        });
+        return "seccomp=" + file;
     }
 
     private static String mount(Mount mount) {

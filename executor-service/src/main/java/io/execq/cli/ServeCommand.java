@@ -56,7 +56,13 @@ final class ServeCommand implements Callable<Integer> {
         if (config.get(ExecutorConfig.LOG_FORMAT) == LogFormat.JSON) {
             ConsoleLog.json();
         }
-        ExecutorInstance executor = ExecutorInstance.start(config);
+        ExecutorInstance executor;
+        try {
+            executor = ExecutorInstance.start(config);
+        } catch (ConfigException e) {
+            // A setting only the environment can refute (e.g. a --docker-runtime dockerd does not know).
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         Thread shutdown = new Thread(executor::close, "execq-serve-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdown);
         spec.commandLine().getOut().printf("execq executor %s serving (Kafka %s, health http://127.0.0.1:%d/health/ready)%n",

@@ -22,6 +22,8 @@ import io.execq.executor.kafka.TopicSettings;
 import io.execq.executor.pipeline.SchedulingPolicy;
 import io.execq.executor.sandbox.FallbackPolicy;
 import io.execq.executor.sandbox.docker.ImagePullPolicy;
+import io.execq.executor.sandbox.docker.SeccompProfile;
+import io.execq.executor.sandbox.docker.SeccompProfiles;
 import io.execq.schema.EffectiveLimits;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -114,6 +116,14 @@ public final class ExecutorConfig {
     public static final ConfigKey<String> WARM_POOL_IMAGE = key("warm-pool-image", null, true, text(),
             "Images the warm pool keeps containers of (repeat the flag; comma-separated in EXECQ_* and the config "
                     + "file; default: --default-image).");
+    public static final ConfigKey<SeccompProfile> SECCOMP_PROFILE = key("seccomp-profile", null, false,
+            file -> SeccompProfiles.fromFile(path().apply(file)),
+            "Seccomp profile file (Docker's JSON format) for Docker runs instead of execq's own (Docker's default "
+                    + "minus io_uring, AF_VSOCK/AF_ALG sockets, keyrings, userfaultfd, perf_event_open, bpf and "
+                    + "new namespaces); checked at start-up.");
+    public static final ConfigKey<String> DOCKER_RUNTIME = key("docker-runtime", null, false, text(),
+            "OCI runtime of Docker runs and warm-pool containers, e.g. runsc (gVisor), as registered with dockerd "
+                    + "(checked at start-up; default: dockerd's default runtime, runc).");
     public static final ConfigKey<String> DEFAULT_IMAGE = key("default-image", "execq/busybox:latest", false, text(),
             "Image for requests that name none.");
     public static final ConfigKey<String> ALLOWED_IMAGES = key("allowed-images", "execq/*", true, text(),
@@ -144,8 +154,8 @@ public final class ExecutorConfig {
             "Most bytes kept per output stream (at most 4m, so that a result fits a Kafka record).");
     public static final ConfigKey<Long> MAX_WORKSPACE = key("max-workspace", "512m", false,
             sizeIn(1L << 20, 1L << 40), "Most bytes a run may write into its workspace; writes past it fail with "
-                    + "ENOSPC (process fallback: a tmpfs of this size, whose pages count against the run's memory "
-                    + "limit where it has a memory cgroup).");
+                    + "ENOSPC (Docker: a tmpfs of this size whose pages count against the run's memory limit; process "
+                    + "fallback: the same where it has a memory cgroup). Operator-wide: requests cannot change it.");
     public static final ConfigKey<Long> MAX_REQUEST_SIZE = key("max-request-size", "8m", false,
             sizeIn(1L << 10, TopicSettings.DEFAULT_MAX_MESSAGE_BYTES), "Largest request record accepted.");
     public static final ConfigKey<Duration> SHUTDOWN_GRACE = key("shutdown-grace", "30s", false,

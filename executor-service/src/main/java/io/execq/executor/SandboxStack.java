@@ -1,5 +1,6 @@
 package io.execq.executor;
 
+import io.execq.executor.config.ConfigException;
 import io.execq.executor.pipeline.RequestValidator;
 import io.execq.executor.sandbox.DockerHealth;
 import io.execq.executor.sandbox.FallbackPolicy;
@@ -7,13 +8,17 @@ import io.execq.executor.sandbox.Sandbox;
 import io.execq.executor.sandbox.SandboxLimits;
 import io.execq.executor.sandbox.SandboxRouter;
 import io.execq.executor.sandbox.docker.DockerConnection;
+import io.execq.executor.sandbox.docker.DockerRuntimes;
 import io.execq.executor.sandbox.docker.DockerSandbox;
 import io.execq.executor.sandbox.docker.GroupMembership;
 import io.execq.executor.sandbox.docker.GroupScope;
+import io.execq.executor.sandbox.docker.HardenedHostConfig;
 import io.execq.executor.sandbox.docker.ImageResolver;
 import io.execq.executor.sandbox.docker.OrphanReaper;
 import io.execq.executor.sandbox.docker.OrphanRule;
 import io.execq.executor.sandbox.docker.RunDeadline;
+import io.execq.executor.sandbox.docker.SeccompProfile;
+import io.execq.executor.sandbox.docker.SeccompProfiles;
 import io.execq.executor.sandbox.docker.WarmPool;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.execq.executor.sandbox.process.HostCapabilities;
@@ -74,9 +79,10 @@ final class SandboxStack implements AutoCloseable {
         });
         ImageResolver images = new ImageResolver(connection, config.get(ExecutorConfig.IMAGE_PULL),
                 config.get(ExecutorConfig.IMAGE_PULL_TIMEOUT));
+        HardenedHostConfig hardening = hardening(config, connection);
         RunDeadline deadline = RunDeadline.probe(config.get(ExecutorConfig.DEADLINE_HELPER));
-        this.warmPool = warmPool(config, connection, images, clock, deadline, scope);
-        Sandbox docker = new DockerSandbox(connection, images, clock, warmPool, deadline, scope);
+        this.warmPool = warmPool(config, connection, images, clock, hardening, deadline, scope);
+        Sandbox docker = new DockerSandbox(connection, images, clock, warmPool, hardening, deadline, scope);
         this.workspaceBase = workspaceBase();
         Optional<Sandbox> process = config.get(ExecutorConfig.FALLBACK) == FallbackPolicy.PROCESS
                 ? Optional.of(new ProcessSandbox(HostCapabilities.probe(), workspaceBase, clock,
@@ -108,8 +114,8 @@ final class SandboxStack implements AutoCloseable {
      * one that a run still uses.
      */
     private static Optional<WarmPool> warmPool(ExecutorConfig config, DockerConnection connection,
-                                               ImageResolver images, Clock clock, RunDeadline deadline,
-                                               Optional<GroupScope> scope) {
+                                               ImageResolver images, Clock clock, HardenedHostConfig hardening,
+                                               RunDeadline deadline, Optional<GroupScope> scope) {
         int size = config.get(ExecutorConfig.WARM_POOL);
         if (size == 0) {
             return Optional.empty();
@@ -118,7 +124,31 @@ final class SandboxStack implements AutoCloseable {
         List<WarmPool.Profile> profiles = config.warmPoolImages().stream()
                 .map(image -> new WarmPool.Profile(image, limits)).collect(Collectors.toList());
         return Optional.of(new WarmPool(connection, images, clock, config.executorId(), profiles, size,
-                ORPHAN_MARGIN.dividedBy(2), deadline, scope));
+                ORPHAN_MARGIN.dividedBy(2), hardening, deadline, scope));
+    }
+
+    /**
+     * The settings of every container: the seccomp profile, the workspace cap and the OCI runtime, which dockerd
+     * must know ({@link DockerRuntimes}; a runtime it does not know stops the start-up).
+     */
+    private static HardenedHostConfig hardening(ExecutorConfig config, DockerConnection connection) {
+        SeccompProfile seccomp = Optional.ofNullable(config.get(ExecutorConfig.SECCOMP_PROFILE))
+                .orElseGet(SeccompProfiles::execqDefault);
+        HardenedHostConfig hardening = new HardenedHostConfig(seccomp, config.get(ExecutorConfig.MAX_WORKSPACE),
+                Optional.empty());
+        Optional<DockerRuntimes.Runtime> runtime;
+        try {
+            runtime = DockerRuntimes.resolve(connection.client(),
+                    Optional.ofNullable(config.get(ExecutorConfig.DOCKER_RUNTIME)), ExecutorConfig.DOCKER_RUNTIME.flag());
+        } catch (IllegalArgumentException e) {
+            connection.close();
+            throw new ConfigException(e.getMessage());
+        }
+        LOG.info("Docker runs: runtime {}, seccomp profile {}, workspace cap {} bytes",
+                runtime.map(DockerRuntimes.Runtime::name).orElse("dockerd's default (unverified: dockerd unreachable)"),
+                seccomp.name(),
+                hardening.workspaceBytes());
+        return runtime.map(hardening::withRuntime).orElse(hardening);
     }
 
     /** Registers the sandboxes' meters (the warm pool's size, hits and misses; orphans reaped). */

@@ -15,13 +15,15 @@ class BenchDockerRunFlagsTest {
 
     @Test
     void everyHardeningValueOfTheHostConfigBecomesAFlag() {
-        List<String> flags = DockerRunFlags.of(HardenedHostConfig.hostConfig(LIMITS, java.util.Optional.empty()),
+        List<String> flags = DockerRunFlags.of(HardenedHostConfig.defaults().hostConfig(LIMITS, java.util.Optional.empty()),
                 HardenedHostConfig.RUN_USER, Map.of("execq.managed", "true"));
 
         assertThat(String.join(" ", flags)).isEqualTo(String.join(" ",
-                "--network none --read-only --cap-drop ALL --security-opt no-new-privileges --pids-limit 32",
+                "--network none --read-only --cap-drop ALL --security-opt no-new-privileges",
+                "--security-opt " + DockerRunFlags.cliSecurityOpt(
+                        HardenedHostConfig.defaults().seccomp().securityOpt()) + " --pids-limit 32",
                 "--memory " + (64L << 20), "--memory-swap " + (64L << 20), "--cpus 0.500 --ipc private",
-                "--tmpfs " + HardenedHostConfig.WORKSPACE + ":" + HardenedHostConfig.WORKSPACE_TMPFS_OPTIONS,
+                "--tmpfs " + HardenedHostConfig.WORKSPACE + ":" + HardenedHostConfig.defaults().workspaceTmpfsOptions(),
                 "--tmpfs /tmp:" + HardenedHostConfig.TMPFS_OPTIONS,
                 "--ulimit nofile=256:256", "--ulimit fsize=" + HardenedHostConfig.FSIZE_LIMIT_BYTES + ":"
                         + HardenedHostConfig.FSIZE_LIMIT_BYTES,
@@ -30,8 +32,26 @@ class BenchDockerRunFlagsTest {
     }
 
     @Test
+    void givesTheCliTheSeccompProfileAsAFileWithTheSameContent() throws Exception {
+        String opt = DockerRunFlags.cliSecurityOpt(HardenedHostConfig.defaults().seccomp().securityOpt());
+
+        assertThat(opt).startsWith("seccomp=/");
+        assertThat(java.nio.file.Files.readString(java.nio.file.Path.of(opt.substring("seccomp=".length()))))
+                .isEqualTo(HardenedHostConfig.defaults().seccomp().json());
+        assertThat(DockerRunFlags.cliSecurityOpt("no-new-privileges")).isEqualTo("no-new-privileges");
+    }
+
+    @Test
+    void namesAnExplicitRuntime() {
+        List<String> flags = DockerRunFlags.of(HardenedHostConfig.defaults().withRuntime("runsc")
+                .hostConfig(LIMITS, java.util.Optional.empty()), HardenedHostConfig.RUN_USER, Map.of());
+
+        assertThat(String.join(" ", flags)).contains("--runtime runsc --pids-limit 32");
+    }
+
+    @Test
     void aNamedVolumeKeepsItsSource() {
-        List<String> flags = DockerRunFlags.of(HardenedHostConfig.hostConfig(LIMITS, java.util.Optional.of("execq-vol")),
+        List<String> flags = DockerRunFlags.of(HardenedHostConfig.defaults().hostConfig(LIMITS, java.util.Optional.of("execq-vol")),
                 HardenedHostConfig.RUN_USER, Map.of());
 
         assertThat(flags).contains("type=volume,src=execq-vol,dst=/execq,volume-nocopy");

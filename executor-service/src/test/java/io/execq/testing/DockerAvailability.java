@@ -22,6 +22,25 @@ public final class DockerAvailability {
         return Boolean.parseBoolean(System.getenv("EXECQ_REQUIRE_DOCKER"));
     }
 
+    /**
+     * Call first in a test that needs dockerd to know the OCI runtime {@code runtime} (and Docker). Where
+     * {@code ops/test.sh} provisioned gVisor it sets {@code EXECQ_REQUIRE_RUNSC=true}: there a missing {@code runsc}
+     * fails the test instead of skipping it.
+     */
+    public static void requireRuntime(String runtime) {
+        requireDocker();
+        boolean known = DockerClientFactory.instance().client().infoCmd().exec().getRuntimes() != null
+                && DockerClientFactory.instance().client().infoCmd().exec().getRuntimes().containsKey(runtime);
+        if (Boolean.parseBoolean(System.getenv("EXECQ_REQUIRE_RUNSC"))) {
+            if (!known) {
+                throw new IllegalStateException("EXECQ_REQUIRE_RUNSC=true but dockerd has no runtime " + runtime
+                        + " (bash ops/lib/runsc.sh ensure registers it)");
+            }
+            return;
+        }
+        assumeTrue(known, "dockerd has no runtime " + runtime + "; bash ops/lib/runsc.sh ensure registers it");
+    }
+
     /** Call first in a test that needs Docker. */
     public static void requireDocker() {
         if (required()) {

@@ -40,11 +40,12 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>resolve the image to an id ({@link ImageResolver}; may pull);</li>
  *   <li>take a started container from the {@link WarmPool}, if there is one for this image and these limits and
- *       the spec has no files ({@link Launcher}); else create the container: with files (or a working dir),
- *       first its workspace volume, then copy the files into the volume; without, the workspace is a tmpfs and
- *       nothing is copied;</li>
- *   <li>attach (before start, so no output is missed), start, feed stdin then EOF; a warm container is attached
- *       and started already: feed the launcher's line, then stdin, then EOF;</li>
+ *       the spec has no files ({@link Launcher}); else, without files, create the container (its workspace is a
+ *       tmpfs, nothing is copied); with files (or a working dir), create the workspace volume (a capped tmpfs) and
+ *       a container running the {@link Launcher}, start it, then copy the files in (a tmpfs volume keeps content
+ *       only while a container runs on it, see {@link WorkspaceVolume});</li>
+ *   <li>attach (before start, so no output is missed), start, feed stdin then EOF; a launcher container (warm or
+ *       with files) is attached and started already: feed the launcher's line, then stdin, then EOF;</li>
  *   <li>await the end of the output stream, bounded by the wall-clock timeout; on timeout kill the container;</li>
  *   <li>inspect (once, the state that showed the exit): exit code ({@code getExitCodeLong}) and the runtime's
  *       {@code OOMKilled} flag;</li>
@@ -78,12 +79,32 @@ public final class DockerSandbox implements Sandbox {
 
     /**
      * A sandbox that takes a run's container from {@code pool} when it has a fitting one (and closes the pool), and
-     * creates the others under {@code deadline}, labelled with {@code scope}.
+     * creates the others under {@code deadline}, labelled with {@code scope}; hardened as the pool's containers, or
+     * by {@link HardenedHostConfig#defaults()} without a pool.
      */
     public DockerSandbox(DockerConnection docker, ImageResolver images, Clock clock, Optional<WarmPool> pool,
                          RunDeadline deadline, Optional<GroupScope> scope) {
+        this(docker, images, clock, pool, pool.map(WarmPool::hardening).orElse(HardenedHostConfig.defaults()),
+                deadline, scope);
+    }
+
+    /** A sandbox whose containers get {@code hardening}, no deadline of their own and no group scope. */
+    public DockerSandbox(DockerConnection docker, ImageResolver images, Clock clock, Optional<WarmPool> pool,
+                         HardenedHostConfig hardening) {
+        this(docker, images, clock, pool, hardening, RunDeadline.none(), Optional.empty());
+    }
+
+    /**
+     * A sandbox whose containers get {@code hardening} (the pool's must be the same instance, so that a warm run is
+     * confined exactly as one in its own container), {@code deadline} and {@code scope}'s labels.
+     */
+    public DockerSandbox(DockerConnection docker, ImageResolver images, Clock clock, Optional<WarmPool> pool,
+                         HardenedHostConfig hardening, RunDeadline deadline, Optional<GroupScope> scope) {
+        if (pool.isPresent() && pool.get().hardening() != hardening) {
+            throw new IllegalArgumentException("the warm pool must use the sandbox's hardening");
+        }
         this.pool = Objects.requireNonNull(pool, "pool");
-        this.containers = new RunContainers(deadline, scope);
+        this.containers = new RunContainers(hardening, deadline, scope);
         this.docker = Objects.requireNonNull(docker, "docker");
         this.images = Objects.requireNonNull(images, "images");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -101,7 +122,7 @@ public final class DockerSandbox implements Sandbox {
 
     @Override
     public Set<Protection> protections() {
-        return HardenedHostConfig.PROTECTIONS;
+        return containers.hardening().protections();
     }
 
     @Override
@@ -175,6 +196,9 @@ public final class DockerSandbox implements Sandbox {
 
         SandboxOutcome execute(ResolvedImage image) throws SandboxException, InterruptedException {
             Optional<WarmContainer> warm = pool.isPresent() ? pool.get().take(image.id(), spec) : Optional.empty();
+            if (warm.isEmpty() && WorkspaceVolume.needed(spec)) {
+                warm = Optional.of(launchWithFiles(image));
+            }
             if (warm.isPresent()) {
                 containerId = warm.get().id();
                 attach = warm.get().attach();
@@ -216,28 +240,45 @@ public final class DockerSandbox implements Sandbox {
                     spec.requestId(), exit, timedOut, oom, stdout.totalBytes(), stderr.totalBytes());
             return DockerExecFailures.classify(new SandboxOutcome(exit, timedOut, oom, stdout.snapshot(),
                     stderr.snapshot(), startedAt, finishedAt, Backend.DOCKER, protections(), Optional.of(image.id()),
-                    Optional.of(HardenedHostConfig.RUNTIME), Optional.of(HardenedHostConfig.SECCOMP_PROFILE)),
-                    spec.argv().get(0));
+                    Optional.of(containers.hardening().runtimeName()),
+                    Optional.of(containers.hardening().seccomp().name())), spec.argv().get(0));
         }
 
-        /** Creates the run's own container (and, with files, its volume, filled). */
+        /** Creates the run's own container, with a tmpfs workspace. */
         private void create(ResolvedImage image) throws SandboxException {
             Instant now = clock.instant();
             Map<String, String> labels = containers.labels(spec.requestId(), spec.executorId(), now);
-            if (WorkspaceVolume.needed(spec)) {
-                volume = call("create volume", () -> WorkspaceVolume.create(client, labels));
-            }
-            String name = volume != null ? volume : "execq-" + UUID.randomUUID();
-            containerId = call("create container", () -> containers.create(client, name, image.id(),
-                    spec.limits(), labels, Optional.ofNullable(volume),
+            containerId = call("create container", () -> containers.create(client, "execq-" + UUID.randomUUID(),
+                    image.id(), spec.limits(), labels, Optional.empty(),
                     containers.deadline().command(spec.argv(), spec.limits().timeout()), spec.env(),
                     WorkspaceVolume.workingDir(spec)));
-            if (volume != null) {
-                call("copy files", () -> {
-                    WorkspaceVolume.populate(client, containerId, spec);
-                    return null;
-                });
+        }
+
+        /**
+         * The run's workspace volume and a started launcher container on it, the files copied in: it waits for its
+         * line like a warm container.
+         */
+        private WarmContainer launchWithFiles(ResolvedImage image) throws SandboxException {
+            Instant now = clock.instant();
+            Map<String, String> labels = containers.labels(spec.requestId(), spec.executorId(), now);
+            volume = call("create volume", () -> WorkspaceVolume.create(client, labels,
+                    containers.hardening().workspaceVolumeOptions()));
+            WarmContainer launched;
+            try {
+                launched = containers.launch(client, docker.socketAddress(), image.id(), spec.limits(), labels,
+                        Optional.of(volume), HardenedHostConfig.VOLUME_MOUNT, now);
+            } catch (IOException e) {
+                throw new SandboxUnavailableException("attach to a new container failed: " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                throw DockerErrors.translate("start container", e);
             }
+            containerId = launched.id();
+            attach = launched.attach();
+            call("copy files", () -> {
+                WorkspaceVolume.populate(client, containerId, spec);
+                return null;
+            });
+            return launched;
         }
 
         private AttachSession attach() throws SandboxException {

@@ -10,7 +10,8 @@ import java.util.Map;
  * The fixed program of a warm container, and the line that turns it into a request's program.
  *
  * <p>A warm container is created and started before its request is known, so its Docker command cannot be the
- * request's argv. It runs {@link #ENTRYPOINT} instead: a shell that blocks reading one line from stdin, then
+ * request's argv. (A run with files uses the same mechanism: its container must run before the files can be copied
+ * into its tmpfs volume, see {@link WorkspaceVolume}; its line first changes to the working directory.) It runs {@link #ENTRYPOINT} instead: a shell that blocks reading one line from stdin, then
  * {@code eval}s it. The line ({@link #line}) is {@code exec env -i -- VAR=value... argv...}, every word single-quoted,
  * so the shell interprets nothing of the request: {@code exec} replaces the shell by {@code env} and {@code env} by
  * the program, in the same process (PID 1 of the container). Hence the program gets exactly the argv, the
@@ -57,12 +58,17 @@ final class Launcher {
     /**
      * The line for {@code spec} in a container whose process environment is {@code containerEnv}: {@code env} sets
      * the environment and execs {@code deadline}'s command for the spec (an absolute path, so no image's {@code env}
-     * looks anything up), which runs the program as in a container created for it.
+     * looks anything up), which runs the program as in a container created for it. A run with files (its container
+     * was started in the volume's root) first changes to its working directory.
      */
     static byte[] line(Map<String, String> containerEnv, SandboxSpec spec, RunDeadline deadline) {
         Map<String, String> env = new LinkedHashMap<>(containerEnv);
         env.putAll(spec.env());
-        StringBuilder line = new StringBuilder(NEWLINE_VARIABLE).append("exec env -i --");
+        StringBuilder line = new StringBuilder(NEWLINE_VARIABLE);
+        if (WorkspaceVolume.needed(spec)) {
+            line.append("cd -- ").append(quote(WorkspaceVolume.workingDir(spec))).append(" || exit 125; ");
+        }
+        line.append("exec env -i --");
         env.forEach((name, value) -> line.append(' ').append(quote(name + "=" + value)));
         deadline.command(spec.argv(), spec.limits().timeout()).forEach(word -> line.append(' ').append(quote(word)));
         return line.append('\n').toString().getBytes(StandardCharsets.UTF_8);

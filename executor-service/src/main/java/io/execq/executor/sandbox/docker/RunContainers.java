@@ -3,7 +3,10 @@ package io.execq.executor.sandbox.docker;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.ContainerConfig;
 import io.execq.executor.sandbox.SandboxLimits;
+import java.io.IOException;
+import java.net.SocketAddress;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,12 +14,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Creating and removing the hardened containers of runs, for {@link DockerSandbox} and {@link WarmPool} alike: every
- * container gets {@link HardenedHostConfig}, the executor's {@link RunDeadline} and labels with its
+ * container gets the executor's {@link HardenedHostConfig} and {@link RunDeadline}, and labels with its
  * {@link GroupScope}.
  */
 final class RunContainers {
@@ -26,12 +30,24 @@ final class RunContainers {
     /** The environment every run starts from (the image's own variables and Docker's {@code HOSTNAME} aside). */
     static final List<String> BASE_ENV = List.of("HOME=" + HardenedHostConfig.WORKSPACE, "LANG=C.UTF-8");
 
+    private final HardenedHostConfig hardening;
     private final RunDeadline deadline;
     private final Optional<GroupScope> scope;
 
+    /** Containers hardened by {@link HardenedHostConfig#defaults()}. */
     RunContainers(RunDeadline deadline, Optional<GroupScope> scope) {
-        this.deadline = Objects.requireNonNull(deadline, "deadline");
+        this(HardenedHostConfig.defaults(), deadline, scope);
+    }
+
+    RunContainers(HardenedHostConfig hardening, RunDeadline deadline, Optional<GroupScope> scope) {
+        this.hardening = Objects.requireNonNull(hardening, "hardening");
+        Objects.requireNonNull(deadline, "deadline");
+        this.deadline = hardening.gvisor() ? RunDeadline.forGvisor() : deadline;
         this.scope = Objects.requireNonNull(scope, "scope");
+    }
+
+    HardenedHostConfig hardening() {
+        return hardening;
     }
 
     RunDeadline deadline() {
@@ -55,7 +71,7 @@ final class RunContainers {
                   Map<String, String> env, String workingDir) {
         List<String> variables = new ArrayList<>(BASE_ENV);
         env.forEach((k, v) -> variables.add(k + "=" + v));
-        CreateContainerCmd cmd = HardenedHostConfig.harden(client.createContainerCmd(imageId), limits, labels, volume);
+        CreateContainerCmd cmd = hardening.harden(client.createContainerCmd(imageId), limits, labels, volume);
         return cmd.withHostConfig(HardenedHostConfig.supervised(cmd.getHostConfig(), deadline))
                 .withName(name)
                 .withEntrypoint(entrypoint)
@@ -70,6 +86,33 @@ final class RunContainers {
                 .withTty(false)
                 .exec()
                 .getId();
+    }
+
+    /**
+     * Creates a container running {@link Launcher#ENTRYPOINT} in {@code workingDir}, attaches to it (before the start,
+     * so no output is missed) and starts it: it then waits for its {@link Launcher#line}. On failure the container is
+     * removed before the exception leaves.
+     */
+    WarmContainer launch(DockerClient client, SocketAddress daemon, String imageId, SandboxLimits limits,
+                         Map<String, String> labels, Optional<String> volume, String workingDir, Instant createdAt)
+            throws IOException {
+        String id = create(client, volume.orElse("execq-" + UUID.randomUUID()), imageId, limits, labels, volume,
+                Launcher.ENTRYPOINT, Map.of(), workingDir);
+        AttachSession attach = null;
+        try {
+            attach = AttachSession.open(daemon, id);
+            client.startContainerCmd(id).exec();
+            ContainerConfig config = client.inspectContainerCmd(id).exec().getConfig();
+            List<String> env = config.getEnv() == null ? List.of() : List.of(config.getEnv());
+            return new WarmContainer(id, imageId, attach,
+                    Launcher.processEnvironment(config.getHostName(), new ArrayList<>(env)), createdAt, deadline);
+        } catch (IOException | RuntimeException e) {
+            if (attach != null) {
+                attach.close();
+            }
+            remove(client, Optional.of(id), Optional.empty(), "launch");
+            throw e;
+        }
     }
 
     /** Force-removes a container (if any) and then its volume (if any); failures are logged, the reaper retries. */

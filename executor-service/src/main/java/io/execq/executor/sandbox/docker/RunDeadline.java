@@ -72,9 +72,15 @@ public final class RunDeadline {
 
     private final Optional<Path> helper;
     private final Duration margin;
+    private final boolean innerInit;
 
     private RunDeadline(Optional<Path> helper, Duration margin) {
+        this(helper, margin, true);
+    }
+
+    private RunDeadline(Optional<Path> helper, Duration margin, boolean innerInit) {
         this.helper = helper;
+        this.innerInit = innerInit;
         if (margin.isNegative()) {
             throw new IllegalArgumentException("margin must not be negative, got " + margin);
         }
@@ -84,6 +90,17 @@ public final class RunDeadline {
     /** Runs under both tinis without a deadline of their own. */
     public static RunDeadline none() {
         return new RunDeadline(Optional.empty(), Duration.ZERO);
+    }
+
+    /**
+     * For gVisor: the program is Docker's init's own child, with no helper and no inner tini. gVisor (Debian's
+     * 2022-12 runsc) has no {@code PR_SET_CHILD_SUBREAPER}, so the inner {@code docker-init -s} dies at once
+     * ({@code [FATAL tini] PR_SET_CHILD_SUBREAPER is unavailable}), and without {@code -s} it warns on the program's
+     * stderr; Docker's init still reports exec failures in tini's words. No deadline of its own: a run on gVisor
+     * whose executor dies runs until an orphan reaper removes it.
+     */
+    public static RunDeadline forGvisor() {
+        return new RunDeadline(Optional.empty(), Duration.ZERO, false);
     }
 
     /** A deadline of timeout + {@link #MARGIN} with {@code helper}, or {@link #none()} (logged) when it is unusable. */
@@ -118,7 +135,9 @@ public final class RunDeadline {
         List<String> command = new ArrayList<>();
         helper.ifPresent(h -> command.addAll(List.of(HELPER_IN_CONTAINER, "timeout", "-s", "KILL",
                 Long.toString(seconds(timeout)))));
-        command.addAll(List.of(DOCKER_INIT, "-s", "--"));
+        if (innerInit) {
+            command.addAll(List.of(DOCKER_INIT, "-s", "--"));
+        }
         command.addAll(argv);
         return command;
     }
@@ -131,7 +150,7 @@ public final class RunDeadline {
 
     /** Processes a container holds besides the program's own: the two tinis, and the watcher. */
     int extraProcesses() {
-        return helper.isPresent() ? 3 : 2;
+        return (helper.isPresent() ? 1 : 0) + (innerInit ? 2 : 1);
     }
 
     /** Whole seconds the watcher waits: the timeout rounded up, plus the margin. */

@@ -1,7 +1,5 @@
 package io.execq.executor.sandbox.docker;
 
-import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.model.ContainerConfig;
 import io.execq.executor.sandbox.SandboxException;
 import io.execq.executor.sandbox.SandboxLimits;
 import io.execq.executor.sandbox.SandboxSpec;
@@ -13,13 +11,10 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -89,22 +84,33 @@ public final class WarmPool implements AutoCloseable, MeterBinder {
     private final AtomicLong misses = new AtomicLong();
     private volatile boolean closed;
 
-    /** A pool whose containers have no deadline of their own and no group scope. */
+    /** A pool whose containers get {@link HardenedHostConfig#defaults()}, no deadline of their own, no group scope. */
     public WarmPool(DockerConnection docker, ImageResolver images, Clock clock, String executorId,
                     List<Profile> profiles, int size, Duration maxIdle) {
-        this(docker, images, clock, executorId, profiles, size, maxIdle, RunDeadline.none(), Optional.empty());
+        this(docker, images, clock, executorId, profiles, size, maxIdle, HardenedHostConfig.defaults(),
+                RunDeadline.none(), Optional.empty());
+    }
+
+    /** A pool whose containers get {@link HardenedHostConfig#defaults()}, {@code deadline} and {@code scope}'s labels. */
+    public WarmPool(DockerConnection docker, ImageResolver images, Clock clock, String executorId,
+                    List<Profile> profiles, int size, Duration maxIdle, RunDeadline deadline,
+                    Optional<GroupScope> scope) {
+        this(docker, images, clock, executorId, profiles, size, maxIdle, HardenedHostConfig.defaults(), deadline,
+                scope);
     }
 
     /**
      * @param size containers kept ready per profile, at least 1
      * @param maxIdle how long a container may wait for a run before it is replaced
+     * @param hardening the containers' settings: the same instance as the sandbox's, so that a warm run is confined
+     *     exactly as a run in its own container
      * @param deadline how its containers run the program they are given
      * @param scope the group scope its containers are labelled with
      */
     public WarmPool(DockerConnection docker, ImageResolver images, Clock clock, String executorId,
-                    List<Profile> profiles, int size, Duration maxIdle, RunDeadline deadline,
-                    Optional<GroupScope> scope) {
-        this.containers = new RunContainers(deadline, scope);
+                    List<Profile> profiles, int size, Duration maxIdle, HardenedHostConfig hardening,
+                    RunDeadline deadline, Optional<GroupScope> scope) {
+        this.containers = new RunContainers(hardening, deadline, scope);
         this.docker = Objects.requireNonNull(docker, "docker");
         this.images = Objects.requireNonNull(images, "images");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -160,6 +166,11 @@ public final class WarmPool implements AutoCloseable, MeterBinder {
         misses.incrementAndGet();
         queueRefill();
         return Optional.empty();
+    }
+
+    /** The settings of this pool's containers. */
+    HardenedHostConfig hardening() {
+        return containers.hardening();
     }
 
     long hits() {
@@ -292,27 +303,10 @@ public final class WarmPool implements AutoCloseable, MeterBinder {
         }
 
         private WarmContainer create(String imageId) throws IOException {
-            DockerClient client = docker.client();
             Instant now = clock.instant();
-            String id = containers.create(client, "execq-" + UUID.randomUUID(), imageId, profile.limits(),
+            return containers.launch(docker.client(), docker.socketAddress(), imageId, profile.limits(),
                     containers.labels(POOL_REQUEST_ID, executorId, now), Optional.empty(),
-                    Launcher.ENTRYPOINT, Map.of(), HardenedHostConfig.WORKSPACE);
-            AttachSession attach = null;
-            try {
-                attach = AttachSession.open(docker.socketAddress(), id);
-                client.startContainerCmd(id).exec();
-                ContainerConfig config = client.inspectContainerCmd(id).exec().getConfig();
-                List<String> env = config.getEnv() == null ? List.of() : List.of(config.getEnv());
-                return new WarmContainer(id, imageId, attach,
-                        Launcher.processEnvironment(config.getHostName(), new ArrayList<>(env)), now,
-                        containers.deadline());
-            } catch (IOException | RuntimeException e) {
-                if (attach != null) {
-                    attach.close();
-                }
-                RunContainers.remove(client, Optional.of(id), Optional.empty(), "warm pool");
-                throw e;
-            }
+                    HardenedHostConfig.WORKSPACE, now);
         }
     }
 }

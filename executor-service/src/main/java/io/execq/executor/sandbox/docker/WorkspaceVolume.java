@@ -13,15 +13,22 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
- * The workspace of a run with files: a labelled Docker volume mounted at {@link HardenedHostConfig#VOLUME_MOUNT},
- * holding the workspace directory {@link HardenedHostConfig#WORKSPACE} owned by the run user. A run without files
- * and working dir needs none ({@link #needed}): its workspace is a tmpfs, see {@link HardenedHostConfig}.
+ * The workspace of a run with files: a labelled Docker volume of type tmpfs, capped at the operator's
+ * {@code --max-workspace} ({@link HardenedHostConfig#workspaceVolumeOptions}), mounted at
+ * {@link HardenedHostConfig#VOLUME_MOUNT} and holding the workspace directory {@link HardenedHostConfig#WORKSPACE}
+ * owned by the run user. A run without files and working dir needs none ({@link #needed}): its workspace is a tmpfs
+ * mount, see {@link HardenedHostConfig}.
  *
  * <p>Why a volume and a sub-directory: the root fs is read-only, and Docker refuses to copy files into a
  * read-only container except into a volume; a volume also works against a remote daemon, unlike a host dir.
  * Docker never changes the owner of the directory it extracts into (the tar's {@code .} entry is skipped), so
- * the volume root stays root-owned and the 65534-owned workspace is its {@code work} sub-directory, created by
+ * the volume root stays as mounted and the 65534-owned workspace is its {@code work} sub-directory, created by
  * the same tar that carries the files.
+ *
+ * <p>Why the copy happens after the container started: dockerd mounts a tmpfs volume when a container using it
+ * starts or is copied into, and unmounts it when the last user is done, so files copied into a created container
+ * are gone by its start (measured on dockerd 20.10.24). While the container runs, the volume stays mounted and a
+ * copy reaches it.
  */
 public final class WorkspaceVolume {
 
@@ -33,21 +40,26 @@ public final class WorkspaceVolume {
     }
 
     /**
-     * Whether {@code spec} needs a volume: only files copied in before start do (a copy into a container that has
-     * not started reaches its volumes, never its tmpfs mounts); a working dir needs its directories created.
+     * Whether {@code spec} needs a volume: files do (a copy reaches a container's volumes, never its tmpfs mounts);
+     * a working dir needs its directories created.
      */
     static boolean needed(SandboxSpec spec) {
         return !spec.files().isEmpty() || spec.workingDir().isPresent();
     }
 
-    /** Creates an empty volume with {@code labels} and returns its name. */
+    /** Creates an empty tmpfs volume capped as by {@link HardenedHostConfig#defaults()}, with {@code labels}. */
     public static String create(DockerClient docker, Map<String, String> labels) {
+        return create(docker, labels, HardenedHostConfig.defaults().workspaceVolumeOptions());
+    }
+
+    /** Creates an empty, capped tmpfs volume ({@code options}) with {@code labels} and returns its name. */
+    public static String create(DockerClient docker, Map<String, String> labels, Map<String, String> options) {
         String name = "execq-" + UUID.randomUUID();
-        docker.createVolumeCmd().withName(name).withLabels(labels).exec();
+        docker.createVolumeCmd().withName(name).withDriver("local").withDriverOpts(options).withLabels(labels).exec();
         return name;
     }
 
-    /** Copies the workspace (directories and files, owned by the run user) into the created container's volume. */
+    /** Copies the workspace (directories and files, owned by the run user) into the running container's volume. */
     static void populate(DockerClient docker, String containerId, SandboxSpec spec) {
         docker.copyArchiveToContainerCmd(containerId)
                 .withRemotePath(HardenedHostConfig.VOLUME_MOUNT)
@@ -55,7 +67,7 @@ public final class WorkspaceVolume {
                 .exec();
     }
 
-    /** The absolute working directory inside the container. */
+    /** The absolute working directory of the program. */
     static String workingDir(SandboxSpec spec) {
         return spec.workingDir().map(dir -> WORKSPACE + "/" + dir).orElse(WORKSPACE);
     }

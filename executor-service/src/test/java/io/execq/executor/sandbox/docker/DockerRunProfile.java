@@ -115,7 +115,7 @@ public final class DockerRunProfile {
     private static long rawCycle(DockerClient client) {
         long start = System.nanoTime();
         String id = client.createContainerCmd(IMAGE)
-                .withHostConfig(HardenedHostConfig.hostConfig(LIMITS, java.util.Optional.empty()))
+                .withHostConfig(HardenedHostConfig.defaults().hostConfig(LIMITS, java.util.Optional.empty()))
                 .withUser(HardenedHostConfig.RUN_USER)
                 .withLabels(Map.of(HardenedHostConfig.LABEL_MANAGED, "true", HardenedHostConfig.LABEL_EXECUTOR_ID, EXECUTOR))
                 .withEntrypoint("echo", "hi").withCmd(List.of())

@@ -73,6 +73,20 @@ class DockerSandboxIT extends DockerSandboxContract {
     }
 
     @Test
+    void runsAProgramWithFilesWhoseNameContainsAnEqualsSignAsAnyOther() throws Exception {
+        byte[] script = "#!/bin/sh\necho ran \"$1\"; env | cut -d= -f1 | sort\n"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+        SandboxOutcome withEquals = sandbox.run(spec("./a=b.sh", "x").withFiles(
+                List.of(new io.execq.executor.sandbox.SandboxFile("a=b.sh", script, true)), Optional.empty()));
+        SandboxOutcome plain = sandbox.run(spec("./ab.sh", "x").withFiles(
+                List.of(new io.execq.executor.sandbox.SandboxFile("ab.sh", script, true)), Optional.empty()));
+
+        assertThat(withEquals.stderr().text()).isEmpty();
+        assertThat(withEquals.stdout().text()).startsWith("ran x\nHOME\n").isEqualTo(plain.stdout().text());
+    }
+
+    @Test
     void removesTheContainerWhenTheRunningThreadIsInterrupted() throws Exception {
         SandboxSpec spec = spec("sleep", "1000");
         AtomicReference<Throwable> thrown = new AtomicReference<>();

@@ -1,6 +1,7 @@
 package io.execq.executor.sandbox.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.HostConfig;
@@ -12,6 +13,7 @@ import com.github.dockerjava.api.model.VolumeOptions;
 import com.github.dockerjava.core.command.CreateContainerCmdImpl;
 import io.execq.executor.sandbox.SandboxLimits;
 import io.execq.executor.sandbox.SandboxSpec;
+import io.execq.schema.Protection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -22,7 +24,8 @@ import org.junit.jupiter.api.Test;
 class HardenedHostConfigTest {
 
     private static final SandboxLimits LIMITS = new SandboxLimits(Duration.ofSeconds(5), 256L << 20, 1500, 48, 4096);
-    private final HostConfig config = HardenedHostConfig.hostConfig(LIMITS, Optional.of("execq-vol"));
+    private final HardenedHostConfig hardening = HardenedHostConfig.defaults();
+    private final HostConfig config = hardening.hostConfig(LIMITS, Optional.of("execq-vol"));
 
     @Test
     void allowsNoNetwork() {
@@ -38,7 +41,8 @@ class HardenedHostConfigTest {
     void dropsEveryCapabilityAndForbidsNewPrivileges() {
         assertThat(config.getCapDrop()).containsExactly(Capability.ALL);
         assertThat(config.getCapAdd()).isNull();
-        assertThat(config.getSecurityOpts()).containsExactly("no-new-privileges");
+        assertThat(config.getSecurityOpts()).containsExactly("no-new-privileges",
+                "seccomp=" + SeccompProfiles.execqDefault().json());
         assertThat(config.getPrivileged()).isNull();
     }
 
@@ -51,8 +55,59 @@ class HardenedHostConfigTest {
     }
 
     @Test
-    void givesASmallNoexecTmpfsForTmp() {
-        assertThat(config.getTmpFs()).isEqualTo(Map.of("/tmp", "rw,noexec,nosuid,nodev,size=64m"));
+    void givesASmallNoexecInodeLimitedTmpfsForTmp() {
+        assertThat(config.getTmpFs()).isEqualTo(Map.of("/tmp", "rw,noexec,nosuid,nodev,size=64m,nr_inodes=8192"));
+    }
+
+    @Test
+    void appliesExecqsSeccompProfileOrTheOperatorsAndClaimsWhatEachGuarantees() {
+        SeccompProfile file = new SeccompProfile("file:p.json@sha256:0123456789ab", "{\"defaultAction\":\"SCMP_ACT_ALLOW\"}",
+                false);
+        HardenedHostConfig operators = new HardenedHostConfig(file, 1L << 30, Optional.empty());
+
+        assertThat(operators.hostConfig(LIMITS, Optional.empty()).getSecurityOpts())
+                .containsExactly("no-new-privileges", "seccomp={\"defaultAction\":\"SCMP_ACT_ALLOW\"}");
+        assertThat(hardening.protections()).contains(Protection.SECCOMP_FILTER, Protection.WORKSPACE_LIMIT,
+                Protection.USER_NAMESPACES_BLOCKED);
+        assertThat(operators.protections()).contains(Protection.SECCOMP_FILTER, Protection.WORKSPACE_LIMIT)
+                .doesNotContain(Protection.USER_NAMESPACES_BLOCKED);
+    }
+
+    @Test
+    void leavesTheRuntimeToDockerdUnlessOneIsNamed() {
+        assertThat(config.getRuntime()).isNull();
+        assertThat(hardening.runtimeName()).isEqualTo("runc");
+        HardenedHostConfig gvisor = hardening.withRuntime("runsc");
+
+        assertThat(gvisor.hostConfig(LIMITS, Optional.empty()).getRuntime()).isEqualTo("runsc");
+        assertThat(gvisor.runtimeName()).isEqualTo("runsc");
+        assertThat(gvisor.seccomp()).isSameAs(hardening.seccomp());
+    }
+
+    @Test
+    void givesGvisorItsOwnThreadsOnTopOfThePidsLimitAndItsVariantOfExecqsProfile() {
+        HardenedHostConfig gvisor = hardening.withRuntime(new DockerRuntimes.Runtime("runsc", true));
+        HostConfig host = gvisor.hostConfig(LIMITS, Optional.empty());
+
+        assertThat(host.getRuntime()).isEqualTo("runsc");
+        assertThat(host.getPidsLimit()).isEqualTo(64L + 10L * 48);
+        assertThat(gvisor.seccomp()).isSameAs(SeccompProfiles.forGvisor(SeccompProfiles.execqDefault()));
+        assertThat(gvisor.seccomp().name()).isEqualTo("execq-default");
+        assertThat(gvisor.seccomp().json()).isNotEqualTo(SeccompProfiles.execqDefault().json());
+    }
+
+    @Test
+    void capsTheWorkspaceInBytesAndInodesForBothKindsOfWorkspace() {
+        HardenedHostConfig capped = new HardenedHostConfig(SeccompProfiles.execqDefault(), 100L << 20, Optional.empty());
+
+        assertThat(capped.workspaceTmpfsOptions())
+                .isEqualTo("rw,exec,nosuid,nodev,size=104857600,nr_inodes=65536,uid=65534,gid=65534,mode=0700");
+        assertThat(capped.workspaceVolumeOptions()).isEqualTo(Map.of("type", "tmpfs", "device", "tmpfs",
+                "o", "nosuid,nodev,size=104857600,nr_inodes=65536,uid=65534,gid=65534,mode=0700"));
+        assertThat(hardening.workspaceBytes()).isEqualTo(512L << 20);
+        assertThatThrownBy(() -> new HardenedHostConfig(SeccompProfiles.execqDefault(), 1000, Optional.empty()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("workspace cap must be at least 1 MiB, got 1000");
     }
 
     @Test
@@ -80,12 +135,12 @@ class HardenedHostConfigTest {
 
     @Test
     void givesARunWithoutVolumeAPrivateSizeLimitedTmpfsWorkspace() {
-        HostConfig withoutVolume = HardenedHostConfig.hostConfig(LIMITS, Optional.empty());
+        HostConfig withoutVolume = hardening.hostConfig(LIMITS, Optional.empty());
 
         assertThat(withoutVolume.getMounts()).isEmpty();
         assertThat(withoutVolume.getTmpFs()).isEqualTo(Map.of(
-                "/tmp", "rw,noexec,nosuid,nodev,size=64m",
-                "/execq/work", "rw,exec,nosuid,nodev,size=64m,uid=65534,gid=65534,mode=0700"));
+                "/tmp", "rw,noexec,nosuid,nodev,size=64m,nr_inodes=8192",
+                "/execq/work", "rw,exec,nosuid,nodev,size=536870912,nr_inodes=65536,uid=65534,gid=65534,mode=0700"));
     }
 
     @Test
@@ -93,7 +148,7 @@ class HardenedHostConfigTest {
         SandboxSpec spec = SandboxSpec.of("req-7", "exec-3", "img", List.of("true"), LIMITS);
         CreateContainerCmdImpl cmd = new CreateContainerCmdImpl(command -> null, null, "img");
 
-        HardenedHostConfig.harden(cmd, LIMITS, HardenedHostConfig.labels(spec, Instant.ofEpochMilli(1234)),
+        hardening.harden(cmd, LIMITS, HardenedHostConfig.labels(spec, Instant.ofEpochMilli(1234)),
                 Optional.of("execq-vol"));
 
         assertThat(cmd.getUser()).isEqualTo("65534:65534");
@@ -102,20 +157,20 @@ class HardenedHostConfigTest {
                 "execq.request-id", "req-7",
                 "execq.executor-id", "exec-3",
                 "execq.created-at", "1234"));
-        assertThat(cmd.getHostConfig()).isEqualTo(HardenedHostConfig.hostConfig(LIMITS, Optional.of("execq-vol")));
+        assertThat(cmd.getHostConfig()).isEqualTo(hardening.hostConfig(LIMITS, Optional.of("execq-vol")));
     }
 
     @Test
     void runsUnderDockersInitWithTheDeadlineHelperAndRaisesThePidsLimitByItsProcesses() {
         HostConfig supervised = HardenedHostConfig.supervised(
-                HardenedHostConfig.hostConfig(LIMITS, Optional.of("execq-vol")),
+                hardening.hostConfig(LIMITS, Optional.of("execq-vol")),
                 RunDeadline.probe(RunDeadline.DEFAULT_HELPER));
 
         assertThat(supervised.getInit()).isTrue();
         assertThat(supervised.getMounts()).extracting(Mount::getTarget).containsExactly("/execq", "/.execq/busybox");
         assertThat(supervised.getMounts().get(1).getReadOnly()).isTrue();
         assertThat(supervised.getPidsLimit()).isEqualTo(48L + 3);
-        HostConfig plain = HardenedHostConfig.supervised(HardenedHostConfig.hostConfig(LIMITS, Optional.empty()),
+        HostConfig plain = HardenedHostConfig.supervised(hardening.hostConfig(LIMITS, Optional.empty()),
                 RunDeadline.none());
         assertThat(plain.getInit()).isTrue();
         assertThat(plain.getMounts()).isEmpty();

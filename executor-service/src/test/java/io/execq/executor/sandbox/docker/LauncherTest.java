@@ -44,6 +44,18 @@ class LauncherTest {
     }
 
     @Test
+    void changesToTheWorkingDirOfARunWithFilesFirst() {
+        SandboxSpec spec = spec("./a=b", "x").withFiles(List.of(new SandboxFile("a=b", new byte[0], true)),
+                Optional.of("sub"));
+
+        String line = new String(Launcher.line(Map.of("PATH", "/bin"), spec, RunDeadline.none()),
+                StandardCharsets.UTF_8);
+
+        assertThat(line).startsWith("nl=$(printf '\\nx'); nl=${nl%x}; cd -- '/execq/work/sub' || exit 125; "
+                + "exec env -i -- 'PATH=/bin' ").endsWith(" '--' './a=b' 'x'\n");
+    }
+
+    @Test
     void computesTheEnvironmentDockerGivesAProcess() {
         Map<String, String> env = Launcher.processEnvironment("abc123",
                 List.of("HOME=/execq/work", "LANG=C.UTF-8", "PATH=/usr/bin:/bin"));

@@ -52,6 +52,16 @@ class RunDeadlineTest {
     }
 
     @Test
+    void onGvisorRunsTheProgramAsDockersInitsChildWithoutHelperOrInnerTini() {
+        RunDeadline gvisor = RunDeadline.forGvisor();
+
+        assertThat(gvisor.command(List.of("echo", "hi"), Duration.ofSeconds(5))).containsExactly("echo", "hi");
+        assertThat(gvisor.mount()).isEmpty();
+        assertThat(gvisor.enforced()).isFalse();
+        assertThat(gvisor.extraProcesses()).isEqualTo(1);
+    }
+
+    @Test
     void acceptsOnlyStaticExecutables() throws Exception {
         assertThat(RunDeadline.isStaticElf(Path.of("/bin/busybox"))).isTrue();
         assertThat(RunDeadline.isStaticElf(Path.of("/bin/ls"))).as("dynamically linked").isFalse();
