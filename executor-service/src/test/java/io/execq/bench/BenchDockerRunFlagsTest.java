@@ -23,7 +23,7 @@ class BenchDockerRunFlagsTest {
                 "--security-opt " + DockerRunFlags.cliSecurityOpt(
                         HardenedHostConfig.defaults().seccomp().securityOpt()) + " --pids-limit 32",
                 "--memory " + (64L << 20), "--memory-swap " + (64L << 20), "--cpus 0.500 --ipc private",
-                "--tmpfs " + HardenedHostConfig.WORKSPACE + ":" + HardenedHostConfig.defaults().workspaceTmpfsOptions(),
+                "--tmpfs " + HardenedHostConfig.WORKSPACE + ":" + HardenedHostConfig.defaults().workspaceTmpfsOptions(LIMITS),
                 "--tmpfs /tmp:" + HardenedHostConfig.TMPFS_OPTIONS,
                 "--ulimit nofile=256:256", "--ulimit fsize=" + HardenedHostConfig.FSIZE_LIMIT_BYTES + ":"
                         + HardenedHostConfig.FSIZE_LIMIT_BYTES,

@@ -262,7 +262,7 @@ public final class DockerSandbox implements Sandbox {
             Instant now = clock.instant();
             Map<String, String> labels = containers.labels(spec.requestId(), spec.executorId(), now);
             volume = call("create volume", () -> WorkspaceVolume.create(client, labels,
-                    containers.hardening().workspaceVolumeOptions()));
+                    containers.hardening().workspaceVolumeOptions(spec.limits())));
             WarmContainer launched;
             try {
                 launched = containers.launch(client, docker.socketAddress(), image.id(), spec.limits(), labels,

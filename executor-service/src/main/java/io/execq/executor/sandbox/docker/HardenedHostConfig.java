@@ -172,9 +172,13 @@ public final class HardenedHostConfig {
         return gvisor ? GVISOR_PIDS_BASE + (long) GVISOR_PIDS_PER_PROCESS * pids : pids;
     }
 
-    /** Mount options of the tmpfs workspace of a run without files. */
-    public String workspaceTmpfsOptions() {
-        return "rw,exec,nosuid,nodev,size=" + workspaceBytes + ",nr_inodes=" + WORKSPACE_INODES
+    /**
+     * Mount options of the tmpfs workspace of a run without files, sized by {@link SandboxLimits#workspaceBytes}: its
+     * pages count against the run's memory, so it holds at most half the memory limit and a program that fills it
+     * gets {@code ENOSPC}, not an OOM kill.
+     */
+    public String workspaceTmpfsOptions(SandboxLimits limits) {
+        return "rw,exec,nosuid,nodev,size=" + limits.workspaceBytes(workspaceBytes) + ",nr_inodes=" + WORKSPACE_INODES
                 + ",uid=65534,gid=65534,mode=0700";
     }
 
@@ -183,9 +187,9 @@ public final class HardenedHostConfig {
      * using it runs (and only then: files must be copied in after the start, see {@link DockerSandbox}). The
      * container's bind mount of it inherits {@code nosuid,nodev} from dockerd's mount.
      */
-    public Map<String, String> workspaceVolumeOptions() {
+    public Map<String, String> workspaceVolumeOptions(SandboxLimits limits) {
         return Map.of("type", "tmpfs", "device", "tmpfs",
-                "o", "nosuid,nodev,size=" + workspaceBytes + ",nr_inodes=" + WORKSPACE_INODES
+                "o", "nosuid,nodev,size=" + limits.workspaceBytes(workspaceBytes) + ",nr_inodes=" + WORKSPACE_INODES
                         + ",uid=65534,gid=65534,mode=0700");
     }
 
@@ -195,7 +199,7 @@ public final class HardenedHostConfig {
      */
     public HostConfig hostConfig(SandboxLimits limits, Optional<String> volumeName) {
         Map<String, String> tmpfs = volumeName.isPresent() ? Map.of("/tmp", TMPFS_OPTIONS)
-                : Map.of("/tmp", TMPFS_OPTIONS, WORKSPACE, workspaceTmpfsOptions());
+                : Map.of("/tmp", TMPFS_OPTIONS, WORKSPACE, workspaceTmpfsOptions(limits));
         List<Mount> mounts = volumeName.map(name -> List.of(new Mount()
                         .withType(MountType.VOLUME)
                         .withSource(name)

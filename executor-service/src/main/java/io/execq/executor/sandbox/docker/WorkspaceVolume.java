@@ -49,7 +49,9 @@ public final class WorkspaceVolume {
 
     /** Creates an empty tmpfs volume capped as by {@link HardenedHostConfig#defaults()}, with {@code labels}. */
     public static String create(DockerClient docker, Map<String, String> labels) {
-        return create(docker, labels, HardenedHostConfig.defaults().workspaceVolumeOptions());
+        return create(docker, labels, HardenedHostConfig.defaults().workspaceVolumeOptions(
+                new io.execq.executor.sandbox.SandboxLimits(java.time.Duration.ofSeconds(30), 1L << 30, 1000, 64,
+                        1 << 20)));
     }
 
     /** Creates an empty, capped tmpfs volume ({@code options}) with {@code labels} and returns its name. */

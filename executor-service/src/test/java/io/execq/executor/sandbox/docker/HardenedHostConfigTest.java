@@ -100,10 +100,16 @@ class HardenedHostConfigTest {
     void capsTheWorkspaceInBytesAndInodesForBothKindsOfWorkspace() {
         HardenedHostConfig capped = new HardenedHostConfig(SeccompProfiles.execqDefault(), 100L << 20, Optional.empty());
 
-        assertThat(capped.workspaceTmpfsOptions())
+        io.execq.executor.sandbox.SandboxLimits roomy = new io.execq.executor.sandbox.SandboxLimits(
+                java.time.Duration.ofSeconds(5), 1L << 30, 1000, 64, 1 << 20);
+        assertThat(capped.workspaceTmpfsOptions(roomy))
                 .isEqualTo("rw,exec,nosuid,nodev,size=104857600,nr_inodes=65536,uid=65534,gid=65534,mode=0700");
-        assertThat(capped.workspaceVolumeOptions()).isEqualTo(Map.of("type", "tmpfs", "device", "tmpfs",
+        assertThat(capped.workspaceVolumeOptions(roomy)).isEqualTo(Map.of("type", "tmpfs", "device", "tmpfs",
                 "o", "nosuid,nodev,size=104857600,nr_inodes=65536,uid=65534,gid=65534,mode=0700"));
+        // A workspace is memory: it holds at most half the run's memory limit, so filling it ends in ENOSPC.
+        io.execq.executor.sandbox.SandboxLimits small = new io.execq.executor.sandbox.SandboxLimits(
+                java.time.Duration.ofSeconds(5), 64L << 20, 1000, 64, 1 << 20);
+        assertThat(capped.workspaceTmpfsOptions(small)).contains("size=" + (32L << 20) + ",");
         assertThat(hardening.workspaceBytes()).isEqualTo(512L << 20);
         assertThatThrownBy(() -> new HardenedHostConfig(SeccompProfiles.execqDefault(), 1000, Optional.empty()))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -140,7 +146,8 @@ class HardenedHostConfigTest {
         assertThat(withoutVolume.getMounts()).isEmpty();
         assertThat(withoutVolume.getTmpFs()).isEqualTo(Map.of(
                 "/tmp", "rw,noexec,nosuid,nodev,size=64m,nr_inodes=8192",
-                "/execq/work", "rw,exec,nosuid,nodev,size=536870912,nr_inodes=65536,uid=65534,gid=65534,mode=0700"));
+                "/execq/work", "rw,exec,nosuid,nodev,size=" + (128L << 20)
+                        + ",nr_inodes=65536,uid=65534,gid=65534,mode=0700")); // half of LIMITS' 256 MiB, under the cap
     }
 
     @Test
