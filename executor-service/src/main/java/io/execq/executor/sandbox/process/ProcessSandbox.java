@@ -155,6 +155,11 @@ public final class ProcessSandbox implements Sandbox {
                 Finished finished = null;
                 try {
                     finished = runIn(workspace, cgroups, spec, uid);
+                    for (int again = 1; again < SETUP_ATTEMPTS && setUpFailed(finished.outcome()); again++) {
+                        log.warn("request {}: the sandbox's set-up failed before the program ran ({}); starting it "
+                                + "again", spec.requestId(), finished.outcome().stderr().text().strip());
+                        finished = runIn(workspace, cgroups, spec, uid);
+                    }
                     return finished.outcome();
                 } finally {
                     clean = finished != null && finished.namespaceEmpty();
@@ -175,6 +180,22 @@ public final class ProcessSandbox implements Sandbox {
                 }
             }
         }
+    }
+
+    /** How often a run whose sandbox set-up failed (never its program) is started. */
+    static final int SETUP_ATTEMPTS = 5;
+
+    /**
+     * Whether bubblewrap itself failed before the program ran: exit 1 with only its own message, which is not an exec
+     * failure. Seen under concurrency: bubblewrap's read-only remount of each host mount below {@code /} races with
+     * other runs mounting and unmounting their workspaces ("Can't bind mount /oldroot/ on /newroot/ ... remount").
+     * Nothing of the program ran, so the run is started again in the same workspace and cgroups.
+     */
+    static boolean setUpFailed(SandboxOutcome outcome) {
+        String stderr = outcome.stderr().text();
+        return !outcome.timedOut() && outcome.exitCode().orElse(0) == 1 && outcome.startFailure().isEmpty()
+                && outcome.stdout().totalBytes() == 0 && stderr.startsWith("bwrap: ") && !stderr.contains("execvp")
+                && stderr.strip().indexOf('\n') < 0;
     }
 
     /**
