@@ -33,6 +33,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -84,12 +85,16 @@ final class SandboxStack implements AutoCloseable {
         this.warmPool = warmPool(config, connection, images, clock, hardening, deadline, scope);
         Sandbox docker = new DockerSandbox(connection, images, clock, warmPool, hardening, deadline, scope);
         this.workspaceBase = workspaceBase();
-        Optional<Sandbox> process = config.get(ExecutorConfig.FALLBACK) == FallbackPolicy.PROCESS
+        Optional<ProcessSandbox> process = config.get(ExecutorConfig.FALLBACK) == FallbackPolicy.PROCESS
                 ? Optional.of(new ProcessSandbox(HostCapabilities.probe(), workspaceBase, clock,
                         config.get(ExecutorConfig.MAX_WORKSPACE)))
                 : Optional.empty();
+        // What runs of an executor that died on this host left (a program that cleared its parent-death signal).
+        process.ifPresent(p -> background.scheduleWithFixedDelay(p::sweepAbandonedRuns, REAP_PERIOD.toMillis(),
+                REAP_PERIOD.toMillis(), TimeUnit.MILLISECONDS));
         this.health = new DockerHealth(docker, DockerHealth.DEFAULT_PROBE_TIMEOUT);
-        this.router = new SandboxRouter(docker, process, config.get(ExecutorConfig.FALLBACK), health);
+        this.router = new SandboxRouter(docker, process.map(Sandbox.class::cast), config.get(ExecutorConfig.FALLBACK),
+                health);
         health.probeNow();
         health.start(background, DockerHealth.DEFAULT_PROBE_PERIOD);
 

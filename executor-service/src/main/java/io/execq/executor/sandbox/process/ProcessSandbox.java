@@ -49,10 +49,11 @@ import org.slf4j.LoggerFactory;
  * cgroup ({@link RunCgroups}); a run the kernel OOM-kills there is reported {@code oomKilled} on the cgroup's own
  * evidence. On timeout, and after every exit, all processes of the run are killed ({@link ProcessTree}): its
  * tree, its process group, and then every process of its uid, which also catches one that escaped both; only then
- * are the workspace unmounted and deleted, the cgroups removed and the uid released. Because the uid is the run's
- * own, {@code RLIMIT_NPROC} (which counts all processes of the real uid on the host) limits this run alone: a fork
- * bomb in one run does not stop another from forking. IPC objects and private tmpfs contents die with the run's
- * namespaces.
+ * are the workspace unmounted and deleted, the cgroups removed and the uid released; what the runs of an executor
+ * that died left behind is removed when the next process sandbox on the host starts ({@link AbandonedRuns}).
+ * Because the uid is the run's own, {@code RLIMIT_NPROC} (which counts all processes of the real uid on the host)
+ * limits this run alone: a fork bomb in one run does not stop another from forking. IPC objects and private tmpfs
+ * contents die with the run's namespaces.
  *
  * <p>What it cannot do compared to a container: it shares the host's kernel and sees the host's root file system
  * (read-only, and only what any user may read). Without bubblewrap there is no private /tmp (files a run leaves in
@@ -82,6 +83,7 @@ public final class ProcessSandbox implements Sandbox {
     private final Set<Protection> protections;
     private final RunUsers users;
     private final ExecutorService io;
+    private final Optional<AbandonedRuns> abandoned;
 
     /** With the {@linkplain RunUsers#ofDefaults() default} uid pool and workspace cap. */
     public ProcessSandbox(HostCapabilities caps, Path workspaceBase, Clock clock) {
@@ -121,6 +123,19 @@ public final class ProcessSandbox implements Sandbox {
             t.setDaemon(true);
             return t;
         });
+        this.abandoned = caps.setpriv().map(setpriv -> new AbandonedRuns(users, caps.cgroups(), tmpfs, setpriv));
+        sweepAbandonedRuns();
+    }
+
+    /**
+     * Removes what the runs of executors that died left on this host: their processes (a program that cleared its
+     * parent-death signal outlives its executor), cgroups and workspace mounts. Done at construction; call it
+     * periodically so that such a program does not outlive its executor for long.
+     *
+     * @return how many abandoned runs were cleaned up
+     */
+    public int sweepAbandonedRuns() {
+        return abandoned.map(AbandonedRuns::sweep).orElse(0);
     }
 
     @Override

@@ -153,6 +153,30 @@ final class RunCgroups {
         }
     }
 
+    /** Names of the run cgroups present under any controller ({@code run-<uid>}), whoever created them. */
+    java.util.Set<String> present() throws IOException {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (Path parent : parents()) {
+            if (!Files.isDirectory(parent)) {
+                continue;
+            }
+            try (java.util.stream.Stream<Path> children = Files.list(parent)) {
+                children.filter(Files::isDirectory).map(dir -> dir.getFileName().toString())
+                        .filter(name -> name.startsWith("run-")).forEach(names::add);
+            }
+        }
+        return names;
+    }
+
+    /** Removes the cgroups named {@code name} under every controller; every process in them must be gone. */
+    void remove(String name) throws IOException {
+        List<Path> dirs = new ArrayList<>();
+        for (Path parent : parents()) {
+            dirs.add(parent.resolve(name));
+        }
+        removeAll(dirs);
+    }
+
     private static Optional<Path> make(Optional<Path> parent, String name, List<Path> created) throws IOException {
         if (parent.isEmpty()) {
             return Optional.empty();

@@ -125,11 +125,7 @@ public final class RunUsers {
         if (reused != null) {
             return reused;
         }
-        try {
-            Files.createDirectories(lockDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        } catch (IOException e) {
-            throw new SandboxRuntimeException("create run uid lock dir", e.toString(), true, e);
-        }
+        createLockDir();
         int start = randomOffset.applyAsInt(count);
         for (int i = 0; i < count; i++) {
             int uid = first + (start + i) % count;
@@ -148,6 +144,32 @@ public final class RunUsers {
         }
         throw new RunUsersExhaustedException("all " + count + " run uids " + first + "-" + last()
                 + " are taken (held by runs of this executor, locked by another executor, or owning live processes)");
+    }
+
+    /**
+     * Takes {@code uid} itself, whatever processes of it are left, when no run of this JVM holds it and no other
+     * process holds its lock: its last holder is gone. For removing what a dead executor's run left on the host
+     * ({@link AbandonedRuns}); the caller kills the uid's processes and must {@link #release} it.
+     *
+     * @return whether the uid is now held by this pool
+     * @throws IllegalArgumentException when {@code uid} is not in the range
+     */
+    public synchronized boolean tryTakeAbandoned(int uid) throws SandboxException {
+        if (!contains(uid)) {
+            throw new IllegalArgumentException("uid " + uid + " is not in the run uid range " + first + "-" + last());
+        }
+        createLockDir();
+        Path file = lockFile(uid);
+        if (!HELD_IN_THIS_JVM.add(file)) {
+            return false;
+        }
+        FileChannel lock = tryLock(uid, file);
+        if (lock == null) {
+            HELD_IN_THIS_JVM.remove(file);
+            return false;
+        }
+        held.put(uid, lock);
+        return true;
     }
 
     /**
@@ -176,6 +198,14 @@ public final class RunUsers {
         }
         closeQuietly(lock);
         HELD_IN_THIS_JVM.remove(lockFile(uid));
+    }
+
+    private void createLockDir() throws SandboxException {
+        try {
+            Files.createDirectories(lockDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (IOException e) {
+            throw new SandboxRuntimeException("create run uid lock dir", e.toString(), true, e);
+        }
     }
 
     private Path lockFile(int uid) {

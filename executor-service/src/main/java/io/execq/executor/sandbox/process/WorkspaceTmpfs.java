@@ -100,6 +100,32 @@ final class WorkspaceTmpfs {
     /** Mount points of tmpfs mounts whose source is {@code source}, from /proc/self/mountinfo. */
     static List<Path> mountedFor(String source) {
         List<Path> points = new ArrayList<>();
+        for (String[] mount : tmpfsMounts()) {
+            if (mount[0].equals(source)) {
+                points.add(Path.of(mount[1]));
+            }
+        }
+        return points;
+    }
+
+    /** The uids whose workspace tmpfs ({@code execq-ws-<uid>}) is mounted somewhere on this host. */
+    static java.util.Set<Integer> mountedUids() {
+        java.util.Set<Integer> uids = new java.util.TreeSet<>();
+        String prefix = SOURCE + "-";
+        for (String[] mount : tmpfsMounts()) {
+            if (mount[0].startsWith(prefix) && mount[0].substring(prefix.length()).matches("\\d{1,10}")) {
+                long uid = Long.parseLong(mount[0].substring(prefix.length()));
+                if (uid <= Integer.MAX_VALUE) {
+                    uids.add((int) uid);
+                }
+            }
+        }
+        return uids;
+    }
+
+    /** (source, mount point) of every tmpfs mount, from /proc/self/mountinfo. */
+    private static List<String[]> tmpfsMounts() {
+        List<String[]> mounts = new ArrayList<>();
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
                 int separator = line.indexOf(" - ");
@@ -108,14 +134,14 @@ final class WorkspaceTmpfs {
                 }
                 String[] left = line.substring(0, separator).split(" ");
                 String[] right = line.substring(separator + 3).split(" ");
-                if (left.length > 4 && right.length > 1 && right[0].equals("tmpfs") && right[1].equals(source)) {
-                    points.add(Path.of(unescape(left[4])));
+                if (left.length > 4 && right.length > 1 && right[0].equals("tmpfs")) {
+                    mounts.add(new String[] {right[1], unescape(left[4])});
                 }
             }
         } catch (IOException e) {
             // No mountinfo: nothing to sweep.
         }
-        return points;
+        return mounts;
     }
 
     /** mountinfo writes space, tab, newline and backslash as {@code \ooo}. */
