@@ -66,6 +66,10 @@ def request(args):
         "labels": {"client": "python"},
         "attempt": 1,
         "replayOf": None,
+        "archive": None,
+        "collect": [],
+        "streamOutput": False,
+        "network": "NONE",
     }
 
 

@@ -33,7 +33,8 @@ class ExecutionResultJsonTest {
                 + "\"timedOut\":false,\"oomKilled\":false,");
         assertThat(json).contains("\"submittedAt\":\"2026-11-22T10:00:00Z\",\"startedAt\":null,"
                 + "\"finishedAt\":\"2026-11-22T10:00:01.500Z\"");
-        assertThat(json).endsWith("\"labels\":{},\"replayOf\":\"r-0\"}");
+        assertThat(json).endsWith("\"labels\":{},\"replayOf\":\"r-0\",\"signal\":null,\"artifacts\":[],"
+                + "\"cancelledAt\":null}");
         assertThat(json).doesNotContain("\n").doesNotContain("{\"int\"").doesNotContain("{\"string\"");
     }
 

@@ -47,7 +47,7 @@ public final class PipelineMetrics {
         // Every reason exported from the start at 0: rate() cannot see a counter's first increment, so an alert on
         // the first UNDECODABLE record would otherwise never fire.
         for (ExecutionStatus status : ExecutionStatus.values()) {
-            if (status != ExecutionStatus.SUCCEEDED && status != ExecutionStatus.UNKNOWN) {
+            if (Completion.deadLettered(status) && status != ExecutionStatus.UNKNOWN) {
                 deadLetters(status.name());
             }
         }

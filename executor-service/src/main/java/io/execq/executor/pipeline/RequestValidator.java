@@ -64,9 +64,27 @@ public final class RequestValidator {
         } catch (IllegalArgumentException e) {
             throw new RequestRejectedException(e.getMessage());
         }
+        refuseUnsupported(request);
         String image = images.resolve(request.getImage());
         EffectiveLimits effective = limits.resolve(request.getLimits());
         return new PreparedRun(request, image, effective, spec(request, image, effective));
+    }
+
+    /** Request fields of schema v2 whose feature this executor does not have yet: refused, never ignored. */
+    private static void refuseUnsupported(ExecutionRequest request) throws RequestRejectedException {
+        if (request.getArchive() != null) {
+            throw new RequestRejectedException("workspace archives are not supported by this executor yet");
+        }
+        if (!request.getCollect().isEmpty()) {
+            throw new RequestRejectedException("collecting artifacts is not supported by this executor yet");
+        }
+        if (request.getStreamOutput()) {
+            throw new RequestRejectedException("streaming output is not supported by this executor yet");
+        }
+        if (request.getNetwork() != io.execq.schema.Network.NONE) {
+            throw new RequestRejectedException("network " + request.getNetwork()
+                    + " is not allowed by this executor (only NONE)");
+        }
     }
 
     private SandboxSpec spec(ExecutionRequest request, String image, EffectiveLimits effective)

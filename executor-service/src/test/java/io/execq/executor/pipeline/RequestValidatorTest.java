@@ -112,4 +112,19 @@ class RequestValidatorTest {
         assertThatThrownBy(() -> validator.prepare(request().setImage("alpine:3.17").build(), "r1", 10))
                 .hasMessageStartingWith("image 'alpine:3.17' is not allowed");
     }
+
+    @Test
+    void refusesWhatThisExecutorCannotDoYetInsteadOfIgnoringIt() {
+        assertThatThrownBy(() -> validator.prepare(request().setNetwork(io.execq.schema.Network.BRIDGE).build(),
+                "r1", 10)).isInstanceOf(RequestRejectedException.class)
+                .hasMessageContaining("network BRIDGE is not allowed");
+        assertThatThrownBy(() -> validator.prepare(request().setNetwork(io.execq.schema.Network.UNKNOWN).build(),
+                "r1", 10)).isInstanceOf(RequestRejectedException.class).hasMessageContaining("network UNKNOWN");
+        assertThatThrownBy(() -> validator.prepare(request().setCollect(List.of("*.xml")).build(), "r1", 10))
+                .isInstanceOf(RequestRejectedException.class).hasMessageContaining("artifacts");
+        assertThatThrownBy(() -> validator.prepare(request().setStreamOutput(true).build(), "r1", 10))
+                .isInstanceOf(RequestRejectedException.class).hasMessageContaining("streaming");
+        assertThatThrownBy(() -> validator.prepare(request().setArchive(java.nio.ByteBuffer.wrap(new byte[] {1}))
+                .build(), "r1", 10)).isInstanceOf(RequestRejectedException.class).hasMessageContaining("archive");
+    }
 }

@@ -27,7 +27,7 @@ class PublishedFingerprintsTest {
 
     static Stream<Arguments> released() {
         List<Arguments> all = new ArrayList<>();
-        for (String name : List.of("ExecutionRequest", "ExecutionResult")) {
+        for (String name : List.of("ExecutionRequest", "ExecutionResult", "OutputChunk", "CancelRequest")) {
             List<Schema> versions = SchemaHistory.released(name);
             for (int i = 0; i < versions.size(); i++) {
                 all.add(Arguments.of(name, i + 1, versions.get(i)));

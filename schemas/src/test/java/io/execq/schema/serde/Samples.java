@@ -1,6 +1,8 @@
 package io.execq.schema.serde;
 
+import io.execq.schema.Artifact;
 import io.execq.schema.Backend;
+import io.execq.schema.CancelRequest;
 import io.execq.schema.CapturedOutput;
 import io.execq.schema.EffectiveLimits;
 import io.execq.schema.ExecutionRequest;
@@ -9,6 +11,9 @@ import io.execq.schema.ExecutionStatus;
 import io.execq.schema.FileEntry;
 import io.execq.schema.Isolation;
 import io.execq.schema.Limits;
+import io.execq.schema.Network;
+import io.execq.schema.OutputChunk;
+import io.execq.schema.OutputStream;
 import io.execq.schema.Protection;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +46,10 @@ final class Samples {
                 .setLabels(Map.of("team", "grading"))
                 .setAttempt(2)
                 .setReplayOf("req-0")
+                .setArchive(bytes("not really a tar"))
+                .setCollect(List.of("reports/*.xml"))
+                .setStreamOutput(true)
+                .setNetwork(Network.BRIDGE)
                 .build();
     }
 
@@ -71,7 +80,42 @@ final class Samples {
                 .setError("timed out after 10s")
                 .setLabels(Map.of("team", "grading"))
                 .setReplayOf("req-0")
+                .setSignal(9)
+                .setArtifacts(List.of(new Artifact("reports/a.xml", bytes("<a/>"), 4L, false)))
+                .setCancelledAt(SUBMITTED.plusMillis(10_041))
                 .build();
+    }
+
+    static OutputChunk chunk() {
+        return OutputChunk.newBuilder().setRequestId("req-1").setAttempt(2).setRunId("run-1").setSequence(3L)
+                .setStream(OutputStream.STDERR).setData(bytes("line\n")).setAt(SUBMITTED).setDropped(0L).build();
+    }
+
+    static CancelRequest cancel() {
+        return CancelRequest.newBuilder().setRequestId("req-1").setRequestedAt(SUBMITTED).setRequestedBy("ops")
+                .build();
+    }
+
+    /** The full sample of record {@code name}, serialized by its serializer. */
+    static byte[] serialize(String name) {
+        return switch (name) {
+            case "ExecutionRequest" -> new ExecutionRequestSerializer().serialize("t", fullRequest());
+            case "ExecutionResult" -> new ExecutionResultSerializer().serialize("t", fullResult());
+            case "OutputChunk" -> new OutputChunkSerializer().serialize("t", chunk());
+            case "CancelRequest" -> new CancelRequestSerializer().serialize("t", cancel());
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
+
+    /** The deserializer of record {@code name}. */
+    static org.apache.kafka.common.serialization.Deserializer<?> deserializer(String name) {
+        return switch (name) {
+            case "ExecutionRequest" -> new ExecutionRequestDeserializer();
+            case "ExecutionResult" -> new ExecutionResultDeserializer();
+            case "OutputChunk" -> new OutputChunkDeserializer();
+            case "CancelRequest" -> new CancelRequestDeserializer();
+            default -> throw new IllegalArgumentException(name);
+        };
     }
 
     static ByteBuffer bytes(String s) {
