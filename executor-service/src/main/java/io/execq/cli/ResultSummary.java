@@ -15,7 +15,9 @@ final class ResultSummary {
         out.printf("request    %s (attempt %d%s)%n", result.getRequestId(), result.getAttempt(),
                 result.getReplayOf() == null ? "" : ", replay of " + result.getReplayOf());
         out.printf("status     %s%n", result.getStatus());
-        out.printf("exit code  %s%n", result.getExitCode() == null ? "-" : result.getExitCode());
+        out.printf("exit code  %s%s%n", result.getExitCode() == null ? "-" : result.getExitCode(),
+                result.getSignal() == null ? "" : " (killed by signal " + result.getSignal() + ", "
+                        + SignalNames.name(result.getSignal()) + ")");
         out.printf("backend    %s%s%n", result.getBackend(),
                 result.getImage() == null ? "" : " (image " + result.getImage() + ")");
         out.printf("duration   %d ms running, %d ms queued%n", result.getRunMs(), result.getQueueWaitMs());

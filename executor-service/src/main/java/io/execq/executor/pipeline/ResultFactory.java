@@ -30,6 +30,7 @@ public final class ResultFactory {
         return base(run.request())
                 .setStatus(status(outcome))
                 .setExitCode(outcome.exitCode().isPresent() ? outcome.exitCode().getAsInt() : null)
+                .setSignal(signal(outcome))
                 .setStdout(output(outcome.stdout()))
                 .setStderr(output(outcome.stderr()))
                 .setTimedOut(outcome.timedOut())
@@ -105,6 +106,23 @@ public final class ResultFactory {
             return "killed at the memory limit of " + run.limits().getMemoryBytes() + " bytes";
         }
         return null;
+    }
+
+    /** The highest signal number Linux has ({@code SIGRTMAX}). */
+    static final int MAX_SIGNAL = 64;
+
+    /**
+     * The signal that killed the program, from its exit status as Docker, tini, bubblewrap and the shells report a
+     * signal death: 128 + the signal's number (a segfault: 139, signal 11). A program that exits with such a status
+     * on its own is indistinguishable and is reported the same way, as a shell would. None for a timeout (the
+     * executor's own kill) or a program that never started.
+     */
+    static Integer signal(SandboxOutcome outcome) {
+        if (outcome.timedOut() || outcome.exitCode().isEmpty() || outcome.startFailure().isPresent()) {
+            return null;
+        }
+        int exit = outcome.exitCode().getAsInt();
+        return exit > 128 && exit <= 128 + MAX_SIGNAL ? exit - 128 : null;
     }
 
     static ExecutionStatus status(SandboxOutcome outcome) {

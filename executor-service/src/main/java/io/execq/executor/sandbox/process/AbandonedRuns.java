@@ -12,13 +12,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the runs of an executor that died ({@code kill -9}, OOM kill) left on the host: their programs, cgroups
- * ({@code run-<uid>} under each controller) and workspace tmpfs mounts ({@code execq-ws-<uid>}). bubblewrap dies
- * with the executor ({@code --die-with-parent}), but the program is the init of its pid namespace, which a
- * parent-death signal does not reach: it runs on, in its cgroups and within its rlimits (CPU seconds included), with
- * no one to enforce its timeout. Each leftover is found by the run uid in its name; a uid of this pool's range whose
- * lock no live process holds ({@link RunUsers#tryTakeAbandoned}) belongs to a dead executor, so its processes are
- * killed, its mounts detached and its cgroups removed. A live executor's runs hold their locks and are never touched.
+ * What the runs of an executor that died ({@code kill -9}, OOM kill) left on the host: their cgroups ({@code
+ * run-<uid>} under each controller) and workspace tmpfs mounts ({@code execq-ws-<uid>}). The programs themselves
+ * die with the executor (bubblewrap and the namespace's init have {@code --die-with-parent}); any process of the uid
+ * still found (a host without bubblewrap) is killed here too. Each leftover is found by the run uid in its name; a
+ * uid of this pool's range whose lock no live process holds ({@link RunUsers#tryTakeAbandoned}) belongs to a dead
+ * executor, so its processes are killed, its mounts detached and its cgroups removed. A live executor's runs hold
+ * their locks and are never touched.
  *
  * <p>Swept when a process sandbox starts (a restarted executor cleans up after its previous life at once) and
  * periodically by every live executor on the host.

@@ -20,14 +20,15 @@ import java.util.Set;
  * /bin/sh -c LAUNCH execq-run FILTER   fixed script: wait for the go line (the executor has moved this process
  *                                       into the run's cgroups meanwhile), open the seccomp filter on fd 3, exec:
  * setsid                                new session: the whole group can be killed at once
- * bwrap --die-with-parent --new-session --as-pid-1   the program is the init of its pid namespace: bwrap
- *       exits only once it and, with it, every process of the namespace are gone
+ * bwrap --die-with-parent --new-session --as-pid-1   {@link #namespaceInit} is the init of the pid namespace:
+ *       bwrap exits only once it and, with it, every process of the namespace are gone
  *       --unshare-ipc --unshare-pid --unshare-net --unshare-uts
  *       --unshare-cgroup-try --hostname execq       own IPC (SysV, POSIX mqueues), pid, net (loopback only), UTS
  *       --ro-bind / / --proc /proc --dev /dev        read-only host root, fresh /proc, minimal /dev
  *       --perms 1777 --size 64m --tmpfs /tmp         fresh capped tmpfs for /tmp, /var/tmp and /dev/shm
  *       --bind WORKSPACE WORKSPACE --chdir WORKDIR  the run's (capped tmpfs) workspace, read-write
  *       --seccomp 3 --                               the {@link SeccompFilter}
+ * /bin/sh -c INIT execq-init            the namespace's init (root): runs the rest as pid 2, exits with its status
  * env -u PWD --                         the PWD bwrap exports (or the request's own, restored)
  * prlimit --nproc --fsize --nofile --cpu [--as] --  processes of the uid, file size, fds, CPU seconds; address
  *                                                  space only where no memory cgroup limits the run
@@ -177,16 +178,15 @@ final class ProcessCommand {
         if (caps.bwrap().isPresent()) {
             List<String> extra = new ArrayList<>(workspaceArgs(run.workspace(), run.workingDir()));
             caps.seccompFilter().ifPresent(f -> extra.addAll(List.of("--seccomp", Integer.toString(SECCOMP_FD))));
-            wrapped.addAll(bwrapProbe(caps.bwrap().get(), extra, inner));
+            List<String> program = new ArrayList<>();
+            caps.shell().ifPresent(shell -> program.addAll(namespaceInit(shell, true)));
+            program.addAll(inner);
+            wrapped.addAll(bwrapProbe(caps.bwrap().get(), extra, program));
         } else if (caps.unshare().isPresent()) {
             List<String> program = new ArrayList<>();
             if (quietUnshare) {
-                // The namespace's init: runs the program with its stderr back on fd 2 (fd 4 closed) and exits with
-                // its status, 128+signal for a signal death, which unshare then passes on as a plain exit.
-                // The redirection is made in a subshell: done by the init itself, dash would report a signal death
-                // ("Killed") on the restored stderr while it waits.
-                program.addAll(List.of(caps.shell().get().toString(), "-c",
-                        "(exec \"$@\" 2>&" + STDERR_FD + " " + STDERR_FD + ">&-); exit $?", "execq-init"));
+                // The launch script has already moved the real stderr to fd 4 (unshare's own is /dev/null).
+                program.addAll(namespaceInit(caps.shell().get(), false));
             }
             program.addAll(inner);
             wrapped.addAll(unshareArgs(caps.unshare().get(), program));
@@ -198,6 +198,27 @@ final class ProcessCommand {
         }
         return launch(caps.shell().get(), waitsForGo(caps), caps.seccompFilter(), quietUnshare, wrapped);
     }
+
+    /**
+     * The init of the run's pid namespace, a fixed script run as root before the switch to the run's uid: it runs the
+     * program (as pid 2, so that signals the program or its children send it act as on any process: {@code abort()}
+     * is SIGABRT, {@code kill -TERM $$} ends it) with the real stderr back on fd 2, and exits with its status,
+     * 128+signal for a signal death, which bwrap or unshare then passes on as a plain exit. When it exits the kernel
+     * kills and reaps everything left in the namespace, and only then does bwrap (or unshare) exit. Its own stderr is
+     * /dev/null, so dash's report of a signal death ("Aborted", "Killed") never reaches the run's output; the
+     * redirection is made in a subshell, because done by the init itself dash would report on the restored stderr.
+     *
+     * @param moveStderr whether the script moves the real stderr to fd {@value #STDERR_FD} itself (bwrap); the
+     *     unshare launch script has done it already
+     */
+    static List<String> namespaceInit(Path shell, boolean moveStderr) {
+        String script = (moveStderr ? "exec " + STDERR_FD + ">&2 2>/dev/null; " : "")
+                + "(exec \"$@\" 2>&" + STDERR_FD + " " + STDERR_FD + ">&-); exit $?";
+        return List.of(shell.toString(), "-c", script, INIT_NAME);
+    }
+
+    /** {@code $0} of {@link #namespaceInit}, as it shows in {@code ps}. */
+    static final String INIT_NAME = "execq-init";
 
     /** The launch script, fixed text: the filter path and the command come in as positional parameters. */
     static List<String> launch(Path shell, boolean waitForGo, Optional<Path> seccompFilter, boolean quietStderr,

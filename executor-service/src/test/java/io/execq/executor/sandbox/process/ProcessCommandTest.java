@@ -54,6 +54,7 @@ class ProcessCommandTest {
                 "--perms", "0711", "--dir", "/tmp/execq-ws-base",
                 "--bind", WORKSPACE.toString(), WORKSPACE.toString(), "--chdir", WORKSPACE + "/data",
                 "--seccomp", "3", "--",
+                "/bin/sh", "-c", "exec 4>&2 2>/dev/null; (exec \"$@\" 2>&4 4>&-); exit $?", "execq-init",
                 "/usr/bin/env", "-u", "PWD", "--"));
         expected.addAll(PRLIMIT_WITHOUT_AS);
         expected.addAll(SETPRIV);
@@ -70,7 +71,7 @@ class ProcessCommandTest {
         ProcessCommand.Run run = new ProcessCommand.Run(LIMITS, OptionalInt.of(2_000_000_123), WORKSPACE, WORKSPACE,
                 List.of("pwd"), Optional.of("/somewhere else"));
 
-        assertThat(ProcessCommand.argv(ALL, run)).containsSubsequence("--seccomp", "3", "--",
+        assertThat(ProcessCommand.argv(ALL, run)).containsSubsequence("--seccomp", "3", "--", "execq-init",
                 "/usr/bin/env", "PWD=/somewhere else", "--", "/usr/bin/prlimit");
     }
 
