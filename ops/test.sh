@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The whole execq test suite, from a fresh machine:
-#   0. Debian packages some tests use (python3-confluent-kafka, python3-avro),
+#   0. Debian packages some tests use (python3-confluent-kafka, python3-avro, docker-compose),
 #   1. a Docker engine (installs docker.io and starts dockerd when running as root and none answers), and gVisor's
 #      runsc registered with it as runtime "runsc" (ops/lib/runsc.sh: installs Debian's runsc, edits daemon.json),
-#   2. the local images the tests run (ops/images/build.sh; offline, idempotent),
+#   2. the local images the tests run (ops/images/build.sh; offline, idempotent; the executor image builds the jar
+#      first when the sources changed),
 #   3. bubblewrap for the process fallback (ops/lib/process-sandbox.sh; as root, idempotent),
 #   4. Debian's prometheus and promtool (ops/lib/prometheus.sh; the packaged service is not started),
 #   5. ./mvnw -B verify: unit tests (Surefire) and integration tests (Failsafe) against real Kafka and real Docker.
@@ -28,6 +29,9 @@ fi
 # A real non-Java client for PythonProducerIT (docs/contracts.md).
 execq_ensure_debian_packages python3-confluent-kafka python3-avro ||
   echo "ops/test.sh: WARNING: the Python producer test will fail without python3-confluent-kafka and python3-avro" >&2
+# Compose v1 (1.29, Debian's) for ComposeStackIT, which runs ops/compose.yaml.
+execq_ensure_debian_packages docker-compose ||
+  echo "ops/test.sh: WARNING: the compose stack test will fail without docker-compose" >&2
 
 # shellcheck source=lib/docker.sh
 . "$root/ops/lib/docker.sh"

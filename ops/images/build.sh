@@ -4,7 +4,8 @@
 #   bash ops/images/build.sh                 build what is missing or out of date
 #   bash ops/images/build.sh --force         rebuild all (reuses the cached Debian base and package caches)
 #   bash ops/images/build.sh --clean         like --force, and also drop every cache under ops/images/.build/
-#   bash ops/images/build.sh busybox kafka   only these (busybox | python | kafka); alpine:3.17 follows busybox
+#   bash ops/images/build.sh busybox kafka   only these (busybox | python | kafka | executor | prometheus);
+#                                            alpine:3.17 follows busybox, execq/executor:latest follows executor
 #
 # Images (all assembled as root file systems and loaded with `docker import`):
 #   execq/busybox:latest  Debian's busybox-static + applet links, /etc/passwd with root and nobody(65534), /tmp, /work
@@ -13,6 +14,12 @@
 #   apache/kafka:4.3.1    minbase bookworm + openjdk-17-jre-headless + the Kafka 4.3.1 jars from Maven Central
 #                         (ops/images/kafka/pom.xml) + /etc/kafka/docker/run (ops/images/kafka/run); works with
 #                         Testcontainers' org.testcontainers.kafka.KafkaContainer
+#   execq/executor:<version>  the executor (<version> = the root pom's, e.g. 0.1.0-SNAPSHOT; also tagged :latest):
+#                         minbase bookworm + openjdk-17-jre-headless + busybox-static + user execq (10001) + the
+#                         files and image settings of ops/docker/Dockerfile (its COPY, ENV, USER, EXPOSE,
+#                         HEALTHCHECK, ENTRYPOINT, CMD, WORKDIR, LABEL lines), the jar built with ./mvnw when stale
+#   execq/prometheus:2.42 minbase bookworm + Debian's prometheus, run as nobody, storage in /prometheus (for
+#                         ops/compose.yaml)
 #
 # Network: only the Debian mirror (deb.debian.org; override EXECQ_DEBIAN_MIRROR / EXECQ_DEBIAN_SECURITY_MIRROR)
 # and Maven Central (through ./mvnw) are contacted. Nothing is pulled from a container registry.
@@ -27,6 +34,8 @@ repo_root=$(cd "$script_dir/../.." && pwd)
 build_dir=${EXECQ_IMAGES_BUILD_DIR:-$script_dir/.build}
 # shellcheck source-path=SCRIPTDIR source=../lib/docker.sh
 . "$script_dir/../lib/docker.sh"
+# shellcheck source-path=SCRIPTDIR source=../lib/jar.sh
+. "$script_dir/../lib/jar.sh"
 
 SUITE=bookworm
 MIRROR=${EXECQ_DEBIAN_MIRROR:-http://deb.debian.org/debian}
@@ -38,6 +47,8 @@ BUSYBOX_REF=execq/busybox:latest
 ALPINE_REF=alpine:3.17
 PYTHON_REF=execq/python:3.11
 KAFKA_REF=apache/kafka:4.3.1
+EXECUTOR_DOCKERFILE=$repo_root/ops/docker/Dockerfile
+PROMETHEUS_REF=execq/prometheus:2.42
 
 log() { printf '[images] %s\n' "$*" >&2; }
 die() { printf '[images] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -53,11 +64,11 @@ for arg in "$@"; do
     --clean) force=1 clean=1 ;;
     -h | --help) usage; exit 0 ;;
     busybox | alpine) selected+=(busybox) ;;
-    python | kafka) selected+=("$arg") ;;
+    python | kafka | executor | prometheus) selected+=("$arg") ;;
     *) usage >&2; die "unknown argument: $arg" ;;
   esac
 done
-((${#selected[@]})) || selected=(busybox python kafka)
+((${#selected[@]})) || selected=(busybox python kafka executor prometheus)
 want() { [[ " ${selected[*]} " == *" $1 "* ]]; }
 
 # ---------------------------------------------------------------------------------------------------
@@ -516,6 +527,117 @@ EOF
 }
 
 # ---------------------------------------------------------------------------------------------------
+# execq/executor:<version> (+ :latest) -- the settings and files of ops/docker/Dockerfile on a Debian root fs
+
+project_version() { # the root pom's own <version> (the only one indented by two spaces)
+  local v
+  v=$(sed -n 's:^  <version>\([^<]*\)</version>[[:space:]]*$:\1:p' "$repo_root/pom.xml" | head -n 1)
+  [[ $v =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]] || die "the root pom's version '$v' is not a Docker tag"
+  printf '%s\n' "$v"
+}
+executor_ref() { printf 'execq/executor:%s\n' "$(project_version)"; }
+
+dockerfile_instructions() { # DOCKERFILE -> one instruction per line (continuations joined, comments dropped)
+  local line joined=''
+  while IFS= read -r line || [[ -n $line ]]; do
+    if [[ -z $joined ]]; then
+      [[ $line =~ ^[[:space:]]*(#|$) ]] && continue
+    else
+      line=${line#"${line%%[![:space:]]*}"}
+    fi
+    if [[ $line == *\\ ]]; then
+      joined+=${line%\\}
+      continue
+    fi
+    printf '%s\n' "$joined$line"
+    joined=''
+  done <"$1"
+  [[ -z $joined ]] || printf '%s\n' "$joined"
+}
+dockerfile_settings() { # DOCKERFILE -> its image settings, as `docker import --change` takes them
+  dockerfile_instructions "$1" | grep -E '^(ENV|USER|EXPOSE|HEALTHCHECK|ENTRYPOINT|CMD|WORKDIR|LABEL)[[:space:]]'
+}
+dockerfile_copies() { # DOCKERFILE -> "SOURCE DESTINATION" of each COPY (plain form only: one source, no flags)
+  dockerfile_instructions "$1" | awk '
+    $1 == "COPY" && (NF != 3 || $2 ~ /^--/) { print "unsupported COPY line: " $0 > "/dev/stderr"; exit 1 }
+    $1 == "COPY" { print $2, $3 }'
+}
+
+executor_sources_hash() { # what the jar is built from: the modules' files outside target/ and src/test/
+  (cd "$repo_root" && find pom.xml schemas producer-sdk executor-service \
+    \( -name target -o -path '*/src/test' -o -name '.*' \) -prune -o -type f -print |
+    LC_ALL=C sort | xargs -d '\n' sha256sum) | sha256sum | cut -c1-64
+}
+
+executor_hash() {
+  local src _
+  { base_hash; project_version
+    declare -f build_executor dockerfile_instructions dockerfile_settings dockerfile_copies rootfs_from_base \
+      apt_install slim_rootfs import_rootfs
+    sha256sum "$EXECUTOR_DOCKERFILE" | cut -c1-64
+    while read -r src _; do
+      if [[ $repo_root/$src == "$(execq_jar "$repo_root")" ]]; then
+        executor_sources_hash
+      else
+        sha256sum "$repo_root/$src" | cut -c1-64
+      fi
+    done < <(dockerfile_copies "$EXECUTOR_DOCKERFILE")
+  } | sha256sum | cut -c1-16
+}
+
+build_executor() {
+  local r=$build_dir/executor/rootfs hash=$1 src dest setting settings=()
+  execq_ensure_jar "$repo_root"
+  rootfs_from_base "$r"
+  chroot_prepare "$r"
+  apt_install "$r" openjdk-17-jre-headless busybox-static
+  # The user the Dockerfile's RUN line creates (its USER line names it by number).
+  chroot_run "$r" groupadd --gid 10001 execq
+  chroot_run "$r" useradd --no-log-init --uid 10001 --gid execq --home-dir /home/execq --create-home \
+    --shell /usr/sbin/nologin execq
+  while read -r src dest; do
+    install -D -m "$(stat -c %a "$repo_root/$src")" "$repo_root/$src" "$r$dest"
+  done < <(dockerfile_copies "$EXECUTOR_DOCKERFILE")
+  chroot_run "$r" java -jar /opt/execq/execq.jar --help >/dev/null ||
+    die "java cannot run /opt/execq/execq.jar in the executor root fs"
+  log "smoke test ok: java -jar /opt/execq/execq.jar --help"
+  chroot_release "$r"
+  slim_rootfs "$r"
+  while IFS= read -r setting; do settings+=("$setting"); done < <(dockerfile_settings "$EXECUTOR_DOCKERFILE")
+  import_rootfs "$r" "$(executor_ref)" "$hash" "ENV PATH=$CHROOT_PATH" "${settings[@]}" \
+    "LABEL org.opencontainers.image.version=$(project_version)"
+  safe_rm "$build_dir/executor"
+}
+
+# ---------------------------------------------------------------------------------------------------
+# execq/prometheus:2.42 -- Debian's Prometheus for ops/compose.yaml (its config and rules are mounted)
+
+prometheus_hash() {
+  { base_hash; declare -f build_prometheus rootfs_from_base apt_install slim_rootfs import_rootfs; } |
+    sha256sum | cut -c1-16
+}
+
+build_prometheus() {
+  local r=$build_dir/prometheus/rootfs hash=$1 version
+  rootfs_from_base "$r"
+  chroot_prepare "$r"
+  apt_install "$r" prometheus
+  version=$(chroot_run "$r" prometheus --version 2>&1 | head -n 1)
+  [[ $version == *"version ${PROMETHEUS_REF##*:}."* ]] ||
+    die "Debian's prometheus is not ${PROMETHEUS_REF##*:}: $version"
+  log "smoke test ok: $version"
+  chroot_release "$r"
+  slim_rootfs "$r"
+  # libjs-moment-timezone's per-zone files (212 MB); the classic UI loads moment-timezone-with-data.min.js only.
+  rm -rf "$r/usr/share/javascript/moment-timezone/data"
+  install -d -m 0755 -o 65534 -g 65534 "$r/prometheus"
+  import_rootfs "$r" "$PROMETHEUS_REF" "$hash" "ENV PATH=$CHROOT_PATH" 'USER 65534:65534' 'WORKDIR /prometheus' \
+    'EXPOSE 9090' 'ENTRYPOINT ["/usr/bin/prometheus"]' \
+    'CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus", "--web.listen-address=0.0.0.0:9090"]'
+  safe_rm "$build_dir/prometheus"
+}
+
+# ---------------------------------------------------------------------------------------------------
 
 ensure_image() { # ensure_image REF HASH_FN BUILD_FN
   local ref=$1 hash_fn=$2 build_fn=$3 hash current t0 old_id
@@ -540,18 +662,18 @@ ensure_image() { # ensure_image REF HASH_FN BUILD_FN
   printf '%-22s built        (%s, %s, inputs %s)\n' "$ref" "$(elapsed "$t0")" "$(image_size "$ref")" "$hash"
 }
 
-ensure_alpine_tag() {
-  local want_id have_id
-  want_id=$(image_id "$BUSYBOX_REF")
-  have_id=$(image_id "$ALPINE_REF")
+ensure_tag() { # ensure_tag ALIAS TARGET -- ALIAS names the image TARGET names (unless ALIAS is someone else's)
+  local alias=$1 target=$2 want_id have_id
+  want_id=$(image_id "$target")
+  have_id=$(image_id "$alias")
   if [[ $have_id == "$want_id" ]]; then
-    printf '%-22s up to date   (tag of %s)\n' "$ALPINE_REF" "$BUSYBOX_REF"
-  elif [[ -n $have_id && -z $(image_label "$ALPINE_REF" "$HASH_LABEL") ]]; then
-    printf '%-22s present, not built by execq: kept\n' "$ALPINE_REF"
+    printf '%-22s up to date   (tag of %s)\n' "$alias" "$target"
+  elif [[ -n $have_id && -z $(image_label "$alias" "$HASH_LABEL") ]]; then
+    printf '%-22s present, not built by execq: kept\n' "$alias"
   else
-    docker tag "$BUSYBOX_REF" "$ALPINE_REF"
+    docker tag "$target" "$alias"
     remove_if_dangling "$have_id"
-    printf '%-22s tagged       (-> %s)\n' "$ALPINE_REF" "$BUSYBOX_REF"
+    printf '%-22s tagged       (-> %s)\n' "$alias" "$target"
   fi
 }
 
@@ -562,7 +684,7 @@ main() {
   flock -w 1800 8 || die "another build.sh holds $build_dir/.lock"
   umount_under "$build_dir" # leftovers of a run that was killed (-9) before its trap ran
   local d
-  for d in busybox python kafka; do safe_rm "$build_dir/$d"; done # work dirs of an interrupted run
+  for d in busybox python kafka executor prometheus; do safe_rm "$build_dir/$d"; done # work dirs of an interrupted run
   if ((clean)); then
     log "--clean: dropping $build_dir caches"
     safe_rm "$build_dir/base"
@@ -574,10 +696,15 @@ main() {
   if want busybox; then
     ensure_busybox_host
     ensure_image "$BUSYBOX_REF" busybox_hash build_busybox
-    ensure_alpine_tag
+    ensure_tag "$ALPINE_REF" "$BUSYBOX_REF"
   fi
   if want python; then ensure_image "$PYTHON_REF" python_hash build_python; fi
   if want kafka; then ensure_image "$KAFKA_REF" kafka_hash build_kafka; fi
+  if want executor; then
+    ensure_image "$(executor_ref)" executor_hash build_executor
+    ensure_tag execq/executor:latest "$(executor_ref)"
+  fi
+  if want prometheus; then ensure_image "$PROMETHEUS_REF" prometheus_hash build_prometheus; fi
   log "done in $(elapsed "$t0")"
 }
 
