@@ -4,6 +4,7 @@ import io.execq.schema.ExecutionRequest;
 import io.execq.schema.ExecutionResult;
 import io.execq.schema.ExecutionStatus;
 import io.execq.schema.Isolation;
+import io.execq.schema.Network;
 import io.execq.sdk.ExecutionClient;
 import io.execq.sdk.ExecutionRequestBuilder;
 import io.execq.sdk.ExecutionRequests;
@@ -75,6 +76,11 @@ final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--isolation", paramLabel = "MODE", converter = ValueConverters.IsolationConverter.class,
             description = "container | prefer-container | process (default: prefer-container).")
     Isolation isolation;
+
+    @Option(names = "--network", paramLabel = "NET", converter = ValueConverters.NetworkConverter.class,
+            description = "none | bridge (default: none). bridge needs an executor started with --allow-network "
+                    + "bridge and a container.")
+    Network network;
 
     @Option(names = "--env", paramLabel = "K=V", description = "Environment variable of the run (repeatable).")
     Map<String, String> env = new LinkedHashMap<>();
@@ -168,6 +174,9 @@ final class SubmitCommand implements Callable<Integer> {
             }
             if (isolation != null) {
                 builder.isolation(isolation);
+            }
+            if (network != null) {
+                builder.network(network);
             }
             builder.env(env);
             builder.labels(labels);

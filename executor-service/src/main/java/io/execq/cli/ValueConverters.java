@@ -66,6 +66,17 @@ final class ValueConverters {
     }
 
     /** {@code container}, {@code prefer-container} or {@code process} (any case; {@code _} for {@code -} too). */
+    static final class NetworkConverter implements ITypeConverter<io.execq.schema.Network> {
+        @Override
+        public io.execq.schema.Network convert(String value) {
+            return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "none" -> io.execq.schema.Network.NONE;
+                case "bridge" -> io.execq.schema.Network.BRIDGE;
+                default -> throw new TypeConversionException("'" + value + "' is not one of none, bridge");
+            };
+        }
+    }
+
     static final class IsolationConverter implements ITypeConverter<Isolation> {
         @Override
         public Isolation convert(String value) {

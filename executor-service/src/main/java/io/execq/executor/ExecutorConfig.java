@@ -17,6 +17,7 @@ import io.execq.executor.config.ConfigException;
 import io.execq.executor.config.ConfigKey;
 import io.execq.executor.config.ConfigSources;
 import io.execq.executor.config.LogFormat;
+import io.execq.executor.config.NetworkAllowance;
 import io.execq.executor.kafka.EmbeddedKafkaMode;
 import io.execq.executor.kafka.TopicSettings;
 import io.execq.executor.pipeline.SchedulingPolicy;
@@ -96,6 +97,10 @@ public final class ExecutorConfig {
             "TLS to the Docker daemon (also DOCKER_TLS_VERIFY): not supported yet, refused at start-up rather than "
                     + "ignored; reach a remote daemon through a forwarded unix socket.", "false", false, bool())
             .withConventionalEnv("DOCKER_TLS_VERIFY"));
+    public static final ConfigKey<NetworkAllowance> ALLOW_NETWORK = key("allow-network", "none", false,
+            oneOf(NetworkAllowance.class), "none: every run has loopback only, a request asking for network BRIDGE is "
+                    + "REJECTED; bridge: such a request runs in a container on Docker's bridge network (egress), never "
+                    + "on the process fallback, and its result's protections lack NETWORK_ISOLATED.");
     public static final ConfigKey<LogFormat> LOG_FORMAT = key("log-format", "text", false, oneOf(LogFormat.class),
             "text: one line per event on stderr; json: one JSON object per line, for log shippers.");
     public static final ConfigKey<Path> DEADLINE_HELPER = key("deadline-helper", "/bin/busybox", false, path(),

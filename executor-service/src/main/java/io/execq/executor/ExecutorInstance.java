@@ -1,5 +1,6 @@
 package io.execq.executor;
 
+import io.execq.executor.config.NetworkAllowance;
 import io.execq.executor.http.HealthServer;
 import io.execq.executor.kafka.GroupLag;
 import io.execq.executor.pipeline.ConsumerLoop;
@@ -90,6 +91,9 @@ public final class ExecutorInstance implements AutoCloseable {
                         config.allowedImages()),
                 new LimitPolicy(config.defaultLimits(), config.maxLimits()),
                 config.get(ExecutorConfig.MAX_REQUEST_SIZE), executorId, HostExecLimits.probe());
+        if (config.get(ExecutorConfig.ALLOW_NETWORK) == NetworkAllowance.BRIDGE) {
+            validator = validator.allowingBridgeNetwork();
+        }
         this.workers = Executors.newCachedThreadPool(new NamedThreads("execq-run"));
         Scheduler scheduler = new Scheduler(validator, results, sandboxes.router()::route, bulkhead, rateLimiter,
                 new RunTask(sandboxes.router()::route, results, config.get(ExecutorConfig.INFRA_RETRIES),

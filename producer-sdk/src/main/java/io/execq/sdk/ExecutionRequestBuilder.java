@@ -3,6 +3,7 @@ package io.execq.sdk;
 import io.execq.schema.ExecutionRequest;
 import io.execq.schema.FileEntry;
 import io.execq.schema.Isolation;
+import io.execq.schema.Network;
 import io.execq.schema.Limits;
 import io.execq.sdk.internal.RequestValidator;
 import java.nio.ByteBuffer;
@@ -48,6 +49,7 @@ public final class ExecutionRequestBuilder {
     private Integer pids;
     private Long maxOutputBytes;
     private Isolation isolation = Isolation.PREFER_CONTAINER;
+    private Network network = Network.NONE;
     private final Map<String, String> labels = new LinkedHashMap<>();
     private int attempt = 1;
     private String replayOf;
@@ -211,6 +213,20 @@ public final class ExecutionRequestBuilder {
         return this;
     }
 
+    /**
+     * The network the run gets. Default: {@link Network#NONE}, loopback only. {@link Network#BRIDGE} runs it in a
+     * container on Docker's bridge network (egress) when the executor's operator allows it
+     * ({@code --allow-network bridge}); otherwise, or with isolation {@code PROCESS}, the result is {@code REJECTED}.
+     */
+    public ExecutionRequestBuilder network(Network network) {
+        Objects.requireNonNull(network, "network");
+        if (network == Network.UNKNOWN) {
+            throw new IllegalArgumentException("network must be NONE or BRIDGE");
+        }
+        this.network = network;
+        return this;
+    }
+
     /** Sets one free-form label; labels are echoed in the result. */
     public ExecutionRequestBuilder label(String key, String value) {
         labels.put(Objects.requireNonNull(key, "label key"), Objects.requireNonNull(value, "label value"));
@@ -263,6 +279,7 @@ public final class ExecutionRequestBuilder {
                 .setWorkingDir(workingDir)
                 .setLimits(limits)
                 .setIsolation(isolation)
+                .setNetwork(network)
                 .setLabels(new LinkedHashMap<>(labels))
                 .setAttempt(attempt)
                 .setReplayOf(replayOf)

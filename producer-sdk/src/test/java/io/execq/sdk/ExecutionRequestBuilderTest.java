@@ -203,4 +203,14 @@ class ExecutionRequestBuilderTest {
         assertThatThrownBy(() -> ExecutionRequests.validate(handMade)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("timeoutMillis must be positive, got 0");
     }
+
+    @Test
+    void networkIsNoneUnlessTheRequestAsksForTheBridge() {
+        ExecutionRequestBuilder builder = ExecutionRequests.command("true");
+        assertThat(builder.build().getNetwork()).isEqualTo(io.execq.schema.Network.NONE);
+        assertThat(builder.network(io.execq.schema.Network.BRIDGE).build().getNetwork())
+                .isEqualTo(io.execq.schema.Network.BRIDGE);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> builder.network(io.execq.schema.Network.UNKNOWN))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NONE or BRIDGE");
+    }
 }

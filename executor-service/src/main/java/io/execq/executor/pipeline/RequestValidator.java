@@ -8,6 +8,8 @@ import io.execq.executor.sandbox.SandboxSpec;
 import io.execq.schema.EffectiveLimits;
 import io.execq.schema.ExecutionRequest;
 import io.execq.schema.FileEntry;
+import io.execq.schema.Isolation;
+import io.execq.schema.Network;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +30,7 @@ public final class RequestValidator {
     private final long maxRequestBytes;
     private final String executorId;
     private final ExecLimits execLimits;
+    private final boolean bridgeAllowed;
 
     /** A validator that holds argv and env to {@link ExecLimits#DEFAULT}. */
     public RequestValidator(ImagePolicy images, LimitPolicy limits, long maxRequestBytes, String executorId) {
@@ -37,11 +40,22 @@ public final class RequestValidator {
     /** @param execLimits what one exec may carry on this host ({@link HostExecLimits#probe()}) */
     public RequestValidator(ImagePolicy images, LimitPolicy limits, long maxRequestBytes, String executorId,
                             ExecLimits execLimits) {
+        this(images, limits, maxRequestBytes, executorId, execLimits, false);
+    }
+
+    private RequestValidator(ImagePolicy images, LimitPolicy limits, long maxRequestBytes, String executorId,
+                             ExecLimits execLimits, boolean bridgeAllowed) {
+        this.bridgeAllowed = bridgeAllowed;
         this.execLimits = execLimits;
         this.images = images;
         this.limits = limits;
         this.maxRequestBytes = maxRequestBytes;
         this.executorId = executorId;
+    }
+
+    /** This validator, also letting requests ask for the bridge network ({@code --allow-network bridge}). */
+    public RequestValidator allowingBridgeNetwork() {
+        return new RequestValidator(images, limits, maxRequestBytes, executorId, execLimits, true);
     }
 
     /**
@@ -65,6 +79,7 @@ public final class RequestValidator {
             throw new RequestRejectedException(e.getMessage());
         }
         refuseUnsupported(request);
+        refuseNetwork(request);
         String image = images.resolve(request.getImage());
         EffectiveLimits effective = limits.resolve(request.getLimits());
         return new PreparedRun(request, image, effective, spec(request, image, effective));
@@ -81,9 +96,24 @@ public final class RequestValidator {
         if (request.getStreamOutput()) {
             throw new RequestRejectedException("streaming output is not supported by this executor yet");
         }
-        if (request.getNetwork() != io.execq.schema.Network.NONE) {
-            throw new RequestRejectedException("network " + request.getNetwork()
-                    + " is not allowed by this executor (only NONE)");
+    }
+
+    /** The operator's network policy: NONE always; BRIDGE when allowed, and then never on the process fallback. */
+    private void refuseNetwork(ExecutionRequest request) throws RequestRejectedException {
+        Network network = request.getNetwork();
+        if (network == Network.NONE) {
+            return;
+        }
+        if (network != Network.BRIDGE) {
+            throw new RequestRejectedException("network " + network + " is unknown to this executor (NONE or BRIDGE)");
+        }
+        if (!bridgeAllowed) {
+            throw new RequestRejectedException("network BRIDGE is not allowed by this executor; its operator must "
+                    + "start it with --allow-network bridge");
+        }
+        if (request.getIsolation() == Isolation.PROCESS) {
+            throw new RequestRejectedException("network BRIDGE needs a container; isolation PROCESS runs on the host "
+                    + "with loopback only");
         }
     }
 
@@ -92,7 +122,7 @@ public final class RequestValidator {
         try {
             return new SandboxSpec(request.getRequestId(), executorId, image, request.getCommand(),
                     bytes(request.getStdin()), files(request.getFiles()), request.getEnv(),
-                    Optional.ofNullable(request.getWorkingDir()), sandboxLimits(effective));
+                    Optional.ofNullable(request.getWorkingDir()), sandboxLimits(effective), request.getNetwork());
         } catch (IllegalArgumentException e) {
             // The spec's own checks (argv, env names, file paths escaping the workspace, ...) speak for themselves.
             throw new RequestRejectedException(e.getMessage());

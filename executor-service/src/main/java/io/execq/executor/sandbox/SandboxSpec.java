@@ -1,5 +1,6 @@
 package io.execq.executor.sandbox;
 
+import io.execq.schema.Network;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -27,6 +28,7 @@ import java.util.regex.Pattern;
  * @param env variables added to the sandbox's minimal environment; nothing is inherited from the executor
  * @param workingDir optional directory relative to the workspace (created if missing); empty means the workspace
  * @param limits the effective limits
+ * @param network {@code NONE} (loopback only) or {@code BRIDGE} (the engine's bridge network; Docker only)
  */
 public record SandboxSpec(
         String requestId,
@@ -37,7 +39,8 @@ public record SandboxSpec(
         List<SandboxFile> files,
         Map<String, String> env,
         Optional<String> workingDir,
-        SandboxLimits limits) {
+        SandboxLimits limits,
+        Network network) {
 
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
@@ -68,6 +71,16 @@ public record SandboxSpec(
                 .map(dir -> WorkspacePath.normalise(dir, "workingDir"))
                 .filter(dir -> !dir.isEmpty());
         Objects.requireNonNull(limits, "limits");
+        if (network != Network.NONE && network != Network.BRIDGE) {
+            throw new IllegalArgumentException("network must be NONE or BRIDGE, got " + network);
+        }
+    }
+
+    /** The spec of a run with no network but loopback, as every run was before network opt-in. */
+    public SandboxSpec(String requestId, String executorId, String image, List<String> argv, byte[] stdin,
+                       List<SandboxFile> files, Map<String, String> env, Optional<String> workingDir,
+                       SandboxLimits limits) {
+        this(requestId, executorId, image, argv, stdin, files, env, workingDir, limits, Network.NONE);
     }
 
     /** A spec with no stdin, files, env or working dir: handy for callers and tests. */
@@ -82,17 +95,23 @@ public record SandboxSpec(
 
     /** Returns a copy with other stdin. */
     public SandboxSpec withStdin(byte[] newStdin) {
-        return new SandboxSpec(requestId, executorId, image, argv, newStdin, files, env, workingDir, limits);
+        return new SandboxSpec(requestId, executorId, image, argv, newStdin, files, env, workingDir, limits, network);
     }
 
     /** Returns a copy with other files and working dir. */
     public SandboxSpec withFiles(List<SandboxFile> newFiles, Optional<String> newWorkingDir) {
-        return new SandboxSpec(requestId, executorId, image, argv, stdin, newFiles, env, newWorkingDir, limits);
+        return new SandboxSpec(requestId, executorId, image, argv, stdin, newFiles, env, newWorkingDir, limits,
+                network);
     }
 
     /** Returns a copy with other env. */
     public SandboxSpec withEnv(Map<String, String> newEnv) {
-        return new SandboxSpec(requestId, executorId, image, argv, stdin, files, newEnv, workingDir, limits);
+        return new SandboxSpec(requestId, executorId, image, argv, stdin, files, newEnv, workingDir, limits, network);
+    }
+
+    /** Returns a copy on {@code newNetwork}. */
+    public SandboxSpec withNetwork(Network newNetwork) {
+        return new SandboxSpec(requestId, executorId, image, argv, stdin, files, env, workingDir, limits, newNetwork);
     }
 
     /** Every directory the workspace must contain: parents of files and the working dir, outermost first. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.execq.schema.EffectiveLimits;
 import io.execq.schema.ExecutionRequest;
+import io.execq.schema.Network;
 import io.execq.schema.FileEntry;
 import io.execq.schema.Isolation;
 import io.execq.schema.Limits;
@@ -115,16 +116,31 @@ class RequestValidatorTest {
 
     @Test
     void refusesWhatThisExecutorCannotDoYetInsteadOfIgnoringIt() {
-        assertThatThrownBy(() -> validator.prepare(request().setNetwork(io.execq.schema.Network.BRIDGE).build(),
-                "r1", 10)).isInstanceOf(RequestRejectedException.class)
-                .hasMessageContaining("network BRIDGE is not allowed");
-        assertThatThrownBy(() -> validator.prepare(request().setNetwork(io.execq.schema.Network.UNKNOWN).build(),
-                "r1", 10)).isInstanceOf(RequestRejectedException.class).hasMessageContaining("network UNKNOWN");
         assertThatThrownBy(() -> validator.prepare(request().setCollect(List.of("*.xml")).build(), "r1", 10))
                 .isInstanceOf(RequestRejectedException.class).hasMessageContaining("artifacts");
         assertThatThrownBy(() -> validator.prepare(request().setStreamOutput(true).build(), "r1", 10))
                 .isInstanceOf(RequestRejectedException.class).hasMessageContaining("streaming");
         assertThatThrownBy(() -> validator.prepare(request().setArchive(java.nio.ByteBuffer.wrap(new byte[] {1}))
                 .build(), "r1", 10)).isInstanceOf(RequestRejectedException.class).hasMessageContaining("archive");
+    }
+
+    @Test
+    void theBridgeNetworkOnlyWhenTheOperatorAllowsItAndNeverOnTheProcessFallback() throws Exception {
+        ExecutionRequest bridged = request().setNetwork(Network.BRIDGE).build();
+        assertThatThrownBy(() -> validator.prepare(bridged, "r1", 10)).isInstanceOf(RequestRejectedException.class)
+                .hasMessageContaining("network BRIDGE is not allowed").hasMessageContaining("--allow-network bridge");
+        assertThatThrownBy(() -> validator.prepare(request().setNetwork(Network.UNKNOWN).build(), "r1", 10))
+                .isInstanceOf(RequestRejectedException.class).hasMessageContaining("network UNKNOWN is unknown");
+
+        RequestValidator allowing = validator.allowingBridgeNetwork();
+        PreparedRun run = allowing.prepare(bridged, "r1", 10);
+        assertThat(run.spec().network()).isEqualTo(Network.BRIDGE);
+        assertThat(run.isolation()).as("never falls back to the process sandbox").isEqualTo(Isolation.CONTAINER);
+        assertThatThrownBy(() -> allowing.prepare(request().setNetwork(Network.BRIDGE).setIsolation(Isolation.PROCESS)
+                .build(), "r1", 10)).isInstanceOf(RequestRejectedException.class)
+                .hasMessageContaining("needs a container");
+        PreparedRun isolated = allowing.prepare(request().build(), "r1", 10);
+        assertThat(isolated.spec().network()).isEqualTo(Network.NONE);
+        assertThat(isolated.isolation()).isEqualTo(isolated.request().getIsolation());
     }
 }

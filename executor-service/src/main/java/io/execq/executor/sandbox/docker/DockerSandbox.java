@@ -239,7 +239,8 @@ public final class DockerSandbox implements Sandbox {
             log.info("request {}: docker run finished exit={} timedOut={} oomKilled={} stdout={} stderr={}",
                     spec.requestId(), exit, timedOut, oom, stdout.totalBytes(), stderr.totalBytes());
             return DockerExecFailures.classify(new SandboxOutcome(exit, timedOut, oom, stdout.snapshot(),
-                    stderr.snapshot(), startedAt, finishedAt, Backend.DOCKER, protections(), Optional.of(image.id()),
+                    stderr.snapshot(), startedAt, finishedAt, Backend.DOCKER,
+                    containers.hardening().protections(spec.network()), Optional.of(image.id()),
                     Optional.of(containers.hardening().runtimeName()),
                     Optional.of(containers.hardening().seccomp().name())), spec.argv().get(0));
         }
@@ -251,7 +252,7 @@ public final class DockerSandbox implements Sandbox {
             containerId = call("create container", () -> containers.create(client, "execq-" + UUID.randomUUID(),
                     image.id(), spec.limits(), labels, Optional.empty(),
                     containers.deadline().command(spec.argv(), spec.limits().timeout()), spec.env(),
-                    WorkspaceVolume.workingDir(spec)));
+                    WorkspaceVolume.workingDir(spec), spec.network()));
         }
 
         /**
@@ -266,7 +267,7 @@ public final class DockerSandbox implements Sandbox {
             WarmContainer launched;
             try {
                 launched = containers.launch(client, docker.socketAddress(), image.id(), spec.limits(), labels,
-                        Optional.of(volume), HardenedHostConfig.VOLUME_MOUNT, now);
+                        Optional.of(volume), HardenedHostConfig.VOLUME_MOUNT, now, spec.network());
             } catch (IOException e) {
                 throw new SandboxUnavailableException("attach to a new container failed: " + e.getMessage(), e);
             } catch (RuntimeException e) {

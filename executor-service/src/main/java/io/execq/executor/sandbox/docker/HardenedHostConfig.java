@@ -1,5 +1,6 @@
 package io.execq.executor.sandbox.docker;
 
+import io.execq.schema.Network;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.HostConfig;
@@ -245,6 +246,25 @@ public final class HardenedHostConfig {
         return cmd.withHostConfig(hostConfig(limits, volumeName))
                 .withUser(RUN_USER)
                 .withLabels(labels);
+    }
+
+    /**
+     * {@code config} on {@code network}: unchanged for {@code NONE}; the engine's default bridge network (egress
+     * through the host's NAT, no published ports) for {@code BRIDGE}, which a request asks for and the operator must
+     * allow ({@code --allow-network bridge}).
+     */
+    public static HostConfig onNetwork(HostConfig config, Network network) {
+        return network == Network.BRIDGE ? config.withNetworkMode("bridge") : config;
+    }
+
+    /** What a run on {@code network} is protected by: without {@code NETWORK_ISOLATED} on the bridge. */
+    public Set<Protection> protections(Network network) {
+        if (network == Network.NONE) {
+            return protections();
+        }
+        Set<Protection> bridged = new java.util.HashSet<>(protections());
+        bridged.remove(Protection.NETWORK_ISOLATED);
+        return Set.copyOf(bridged);
     }
 
     /**

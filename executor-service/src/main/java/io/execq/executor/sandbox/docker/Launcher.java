@@ -35,11 +35,12 @@ final class Launcher {
 
     /**
      * Whether a warm container can run {@code spec} exactly as a container created for it: no files or working dir
-     * (a warm container's workspace is its empty tmpfs), and a program name {@code env} cannot mistake for a
+     * (a warm container's workspace is its empty tmpfs), no network (a warm container has none), and a program name {@code env} cannot mistake for a
      * variable assignment.
      */
     static boolean canLaunch(SandboxSpec spec) {
-        return spec.files().isEmpty() && spec.workingDir().isEmpty() && spec.argv().get(0).indexOf('=') < 0;
+        return spec.files().isEmpty() && spec.workingDir().isEmpty() && spec.argv().get(0).indexOf('=') < 0
+                && spec.network() == io.execq.schema.Network.NONE;
     }
 
     /**

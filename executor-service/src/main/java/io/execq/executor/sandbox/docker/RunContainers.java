@@ -1,5 +1,6 @@
 package io.execq.executor.sandbox.docker;
 
+import io.execq.schema.Network;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.exception.NotFoundException;
@@ -68,11 +69,12 @@ final class RunContainers {
      */
     String create(DockerClient client, String name, String imageId, SandboxLimits limits,
                   Map<String, String> labels, Optional<String> volume, List<String> entrypoint,
-                  Map<String, String> env, String workingDir) {
+                  Map<String, String> env, String workingDir, Network network) {
         List<String> variables = new ArrayList<>(BASE_ENV);
         env.forEach((k, v) -> variables.add(k + "=" + v));
         CreateContainerCmd cmd = hardening.harden(client.createContainerCmd(imageId), limits, labels, volume);
-        return cmd.withHostConfig(HardenedHostConfig.supervised(cmd.getHostConfig(), deadline))
+        return cmd.withHostConfig(HardenedHostConfig.onNetwork(
+                        HardenedHostConfig.supervised(cmd.getHostConfig(), deadline), network))
                 .withName(name)
                 .withEntrypoint(entrypoint)
                 .withCmd(List.of())
@@ -94,10 +96,11 @@ final class RunContainers {
      * removed before the exception leaves.
      */
     WarmContainer launch(DockerClient client, SocketAddress daemon, String imageId, SandboxLimits limits,
-                         Map<String, String> labels, Optional<String> volume, String workingDir, Instant createdAt)
+                         Map<String, String> labels, Optional<String> volume, String workingDir, Instant createdAt,
+                         Network network)
             throws IOException {
         String id = create(client, volume.orElse("execq-" + UUID.randomUUID()), imageId, limits, labels, volume,
-                Launcher.ENTRYPOINT, Map.of(), workingDir);
+                Launcher.ENTRYPOINT, Map.of(), workingDir, network);
         AttachSession attach = null;
         try {
             attach = AttachSession.open(daemon, id);

@@ -306,7 +306,7 @@ public final class WarmPool implements AutoCloseable, MeterBinder {
             Instant now = clock.instant();
             return containers.launch(docker.client(), docker.socketAddress(), imageId, profile.limits(),
                     containers.labels(POOL_REQUEST_ID, executorId, now), Optional.empty(),
-                    HardenedHostConfig.WORKSPACE, now);
+                    HardenedHostConfig.WORKSPACE, now, io.execq.schema.Network.NONE);
         }
     }
 }

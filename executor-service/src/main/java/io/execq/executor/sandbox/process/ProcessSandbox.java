@@ -9,6 +9,7 @@ import io.execq.executor.sandbox.SandboxOutcome;
 import io.execq.executor.sandbox.SandboxRuntimeException;
 import io.execq.executor.sandbox.SandboxSpec;
 import io.execq.schema.Backend;
+import io.execq.schema.Network;
 import io.execq.schema.Protection;
 import java.io.IOException;
 import java.io.InputStream;
@@ -161,6 +162,12 @@ public final class ProcessSandbox implements Sandbox {
      */
     @Override
     public SandboxOutcome run(SandboxSpec spec) throws SandboxException {
+        if (spec.network() != Network.NONE) {
+            // The validator never routes such a run here (PreparedRun#isolation); a direct caller learns why.
+            throw new SandboxRuntimeException("run on network " + spec.network(),
+                    "the process fallback gives a run loopback only; network " + spec.network() + " needs Docker",
+                    false, null);
+        }
         OptionalInt uid = caps.setpriv().isPresent() ? OptionalInt.of(users.acquire()) : OptionalInt.empty();
         boolean clean = false;
         try {

@@ -122,7 +122,7 @@ class DockerSandboxIT extends DockerSandboxContract {
         String id = containers.create(docker, "execq-" + UUID.randomUUID(), IMAGE, limits,
                 containers.labels("unwatched", EXECUTOR_ID, Instant.now()), Optional.empty(),
                 deadline.command(List.of("sh", "-c", "trap '' TERM; sleep 300 & sleep 300"), limits.timeout()),
-                Map.of(), HardenedHostConfig.WORKSPACE);
+                Map.of(), HardenedHostConfig.WORKSPACE, io.execq.schema.Network.NONE);
         try {
             long start = System.nanoTime();
             docker.startContainerCmd(id).exec();
