@@ -17,6 +17,7 @@ import io.execq.testing.DockerAvailability;
 import io.execq.testing.ExecqTopics;
 import io.execq.testing.TestKafka;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,8 +44,8 @@ class RuntimeImagesIT {
     static void startExecutor() {
         DockerAvailability.requireDocker();
         topics = ExecqTopics.create(TestKafka.shared().bootstrapServers(), 2);
-        // Default image options (aliases, allow-list, limits); no fallback, so a result is a Docker run or nothing.
-        executor = ExecutorInstance.start(topics.executorConfig(Map.of("fallback", "none", "concurrency", "4")));
+        // Default image options (aliases, allow-list, limits) and fallback policy; the alias runs ask for CONTAINER.
+        executor = ExecutorInstance.start(topics.executorConfig(Map.of("concurrency", "4")));
     }
 
     @AfterAll
@@ -70,6 +71,24 @@ class RuntimeImagesIT {
         assertThat(result.get("image").asText()).isEqualTo("execq/node:18");
         assertThat(result.get("stdout").get("data").asText()).isEqualTo("42\n");
         assertThat(result.get("stderr").get("data").asText()).isEmpty();
+    }
+
+    /** The docs' claim: in the process fallback an alias picks nothing; the host's own files and tools run. */
+    @Test
+    void inTheProcessFallbackAnAliasMeansNothingTheHostRuns() throws Exception {
+        String hostOnly = Path.of("src/test/java/io/execq/cli").toAbsolutePath().toString();
+        List<String> args = new ArrayList<>(List.of("submit"));
+        args.addAll(topics.cliOptions());
+        args.addAll(List.of("--wait", "--json", "--isolation", "process", "--image", "java", "--", "sh", "-c",
+                "test -d \"$1\" && echo host", "sh", hostOnly));
+
+        CliRun run = CliRun.of(args);
+
+        assertThat(run.status()).as(run.out() + run.err()).isZero();
+        JsonNode result = JSON.readTree(run.out());
+        assertThat(result.get("backend").asText()).isEqualTo("PROCESS");
+        assertThat(result.get("image").isNull()).as("a process run names no image").isTrue();
+        assertThat(result.get("stdout").get("data").asText()).isEqualTo("host\n");
     }
 
     @Test
