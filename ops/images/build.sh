@@ -4,13 +4,16 @@
 #   bash ops/images/build.sh                 build what is missing or out of date
 #   bash ops/images/build.sh --force         rebuild all (reuses the cached Debian base and package caches)
 #   bash ops/images/build.sh --clean         like --force, and also drop every cache under ops/images/.build/
-#   bash ops/images/build.sh busybox kafka   only these (busybox | python | kafka | executor | prometheus);
+#   bash ops/images/build.sh busybox kafka   only these (busybox python kafka node gcc java executor prometheus);
 #                                            alpine:3.17 follows busybox, execq/executor:latest follows executor
 #
 # Images (all assembled as root file systems and loaded with `docker import`):
 #   execq/busybox:latest  Debian's busybox-static + applet links, /etc/passwd with root and nobody(65534), /tmp, /work
 #   alpine:3.17           tag of execq/busybox:latest (Testcontainers needs an image of that name for its checks)
 #   execq/python:3.11     debootstrap --variant=minbase bookworm + python3 (no JRE)
+#   execq/node:18         minbase bookworm + nodejs (also tagged with its version, e.g. execq/node:18.19.0)
+#   execq/gcc:12          minbase bookworm + gcc g++ make libc6-dev (also e.g. execq/gcc:12.2.0)
+#   execq/java:17         minbase bookworm + openjdk-17-jdk-headless without jmods (also e.g. execq/java:17.0.13_11)
 #   apache/kafka:4.3.1    minbase bookworm + openjdk-17-jre-headless + the Kafka 4.3.1 jars from Maven Central
 #                         (ops/images/kafka/pom.xml) + /etc/kafka/docker/run (ops/images/kafka/run); works with
 #                         Testcontainers' org.testcontainers.kafka.KafkaContainer
@@ -64,11 +67,11 @@ for arg in "$@"; do
     --clean) force=1 clean=1 ;;
     -h | --help) usage; exit 0 ;;
     busybox | alpine) selected+=(busybox) ;;
-    python | kafka | executor | prometheus) selected+=("$arg") ;;
+    python | kafka | node | gcc | java | executor | prometheus) selected+=("$arg") ;;
     *) usage >&2; die "unknown argument: $arg" ;;
   esac
 done
-((${#selected[@]})) || selected=(busybox python kafka executor prometheus)
+((${#selected[@]})) || selected=(busybox python kafka node gcc java executor prometheus)
 want() { [[ " ${selected[*]} " == *" $1 "* ]]; }
 
 # ---------------------------------------------------------------------------------------------------
@@ -637,6 +640,108 @@ build_prometheus() {
   safe_rm "$build_dir/prometheus"
 }
 
+# Runtime images (issue 12): execq/node:18, execq/gcc:12, execq/java:17 -- the shared Debian base plus Debian's
+# packages of one toolchain. Each image has two tags: the stable one above (major version; what the executor's
+# default aliases name, unchanged by Debian point/security updates) and one with the packaged upstream version
+# (execq/node:18.19.0, execq/gcc:12.2.0, execq/java:17.0.13_11: '+' is not allowed in a tag), read with dpkg-query
+# from the installed package; the full Debian version is the label io.execq.debian-version. The build fails when
+# the installed major version is not the stable tag's, so the stable tag never names another release.
+
+NODE_REF=execq/node:18
+GCC_REF=execq/gcc:12
+JAVA_REF=execq/java:17
+
+# runtime_spec NAME -- sets RT_REF, RT_PACKAGES, RT_VERSION_OF (the package whose version tags the image),
+# RT_SMOKE (a shell command run in the chroot that must print 42), RT_CMD (the image's CMD) and RT_EXCLUDES
+# (extra dpkg path-excludes: files of the packages the image does not need).
+runtime_spec() {
+  RT_EXCLUDES=()
+  case $1 in
+    node)
+      RT_REF=$NODE_REF RT_PACKAGES=(nodejs) RT_VERSION_OF=nodejs RT_CMD='["node"]'
+      RT_SMOKE="node -e 'console.log(6*7)'"
+      ;;
+    gcc)
+      RT_REF=$GCC_REF RT_PACKAGES=(gcc g++ make libc6-dev) RT_VERSION_OF=gcc RT_CMD='["/bin/bash"]'
+      RT_SMOKE="cd /tmp && printf '#include <iostream>\nint main(){std::cout<<6*7<<std::endl;}\n' >m.cpp \
+&& g++ -O2 -o m m.cpp && ./m && rm -f m m.cpp"
+      ;;
+    java)
+      # jmods are only jlink's input (~70 MB); a headless JDK without them still compiles and runs (javac, java).
+      RT_REF=$JAVA_REF RT_PACKAGES=(openjdk-17-jdk-headless) RT_VERSION_OF=openjdk-17-jdk-headless
+      RT_CMD='["jshell"]' RT_EXCLUDES=('/usr/lib/jvm/*/jmods/*')
+      RT_SMOKE="cd /tmp && printf 'class M{public static void main(String[] a){System.out.println(6*7);}}\n' \
+>M.java && javac M.java && java -cp . M && rm -f M.java M.class"
+      ;;
+    *) die "runtime_spec: unknown runtime $1" ;;
+  esac
+}
+
+runtime_version_tag() { # Debian version -> tag: no epoch, no Debian revision, no +dfsg/+ds/+repack, '+' -> '_'
+  sed -E 's/^[0-9]+://; s/-[^-]*$//; s/\+(dfsg|ds|repack)[^+]*//; s/\+/_/g; s/~/-/g' <<<"$1"
+}
+
+runtime_hash() { # runtime_hash NAME
+  { base_hash; runtime_spec "$1"; declare -p RT_REF RT_PACKAGES RT_VERSION_OF RT_CMD RT_SMOKE RT_EXCLUDES
+    declare -f runtime_version_tag build_runtime tag_runtime_version rootfs_from_base apt_install \
+      slim_rootfs import_rootfs
+  } | sha256sum | cut -c1-16
+}
+
+build_runtime() { # build_runtime NAME HASH
+  local name=$1 hash=$2 r=$build_dir/$1/rootfs version exclude
+  runtime_spec "$name"
+  rootfs_from_base "$r"
+  if ((${#RT_EXCLUDES[@]})); then
+    printf 'path-exclude %s\n' "${RT_EXCLUDES[@]}" >"$r/etc/dpkg/dpkg.cfg.d/91execq-$name"
+  fi
+  chroot_prepare "$r"
+  apt_install "$r" "${RT_PACKAGES[@]}"
+  version=$(chroot_run "$r" dpkg-query -W -f='${Version}' "$RT_VERSION_OF") || die "$RT_VERSION_OF is not installed"
+  local out
+  out=$(chroot_run "$r" /bin/sh -c "$RT_SMOKE" 2>&1) || { printf '%s\n' "$out" >&2; die "$name smoke test failed"; }
+  [[ $out == 42 ]] || die "$name smoke test printed '$out', not 42"
+  log "smoke test ok: $RT_SMOKE -> $out"
+  chroot_release "$r"
+  slim_rootfs "$r"
+  install -d -m 0755 "$r/work"
+  local tag
+  tag=$(runtime_version_tag "$version")
+  [[ $tag == "${RT_REF##*:}".* ]] || die "$RT_VERSION_OF $version is not release ${RT_REF##*:} of $RT_REF"
+  import_rootfs "$r" "$RT_REF" "$hash" \
+    "CMD $RT_CMD" "ENV PATH=$CHROOT_PATH" 'ENV LANG=C.UTF-8' \
+    "LABEL io.execq.version=$tag" "LABEL io.execq.debian-version=$version"
+  tag_runtime_version "$RT_REF"
+  safe_rm "$build_dir/$name"
+}
+
+# tag_runtime_version REF -- gives REF's image its versioned tag (from its io.execq.version label) and drops the
+# versioned tag of the same repository that an earlier build left on another image (that image is then removed
+# by ensure_image once nothing else refers to it).
+tag_runtime_version() {
+  local ref=$1 repo=${1%:*} version id other
+  version=$(image_label "$ref" io.execq.version)
+  [[ -n $version ]] || return 0
+  id=$(image_id "$ref")
+  while read -r other; do
+    [[ $other != "$ref" && $other != "$repo:$version" ]] || continue
+    [[ -n $(image_label "$other" io.execq.version) && $(image_id "$other") != "$id" ]] || continue
+    [[ $(image_label "$other" io.execq.built-by) == ops/images/build.sh ]] || continue
+    docker rmi "$other" >/dev/null 2>&1 && log "untagged $other (replaced by $repo:$version)" || true
+  done < <(docker image ls --format '{{.Repository}}:{{.Tag}}' "$repo")
+  [[ $(image_id "$repo:$version") == "$id" ]] && return 0
+  docker tag "$ref" "$repo:$version"
+  printf '%-22s tagged       (-> %s)\n' "$repo:$version" "$ref"
+}
+
+ensure_runtime() { # ensure_runtime NAME
+  runtime_spec "$1"
+  local ref=$RT_REF
+  # ensure_image expands its function arguments unquoted: "runtime_hash node" calls runtime_hash with node.
+  ensure_image "$ref" "runtime_hash $1" "build_runtime $1"
+  tag_runtime_version "$ref"
+}
+
 # ---------------------------------------------------------------------------------------------------
 
 ensure_image() { # ensure_image REF HASH_FN BUILD_FN
@@ -684,7 +789,7 @@ main() {
   flock -w 1800 8 || die "another build.sh holds $build_dir/.lock"
   umount_under "$build_dir" # leftovers of a run that was killed (-9) before its trap ran
   local d
-  for d in busybox python kafka executor prometheus; do safe_rm "$build_dir/$d"; done # work dirs of an interrupted run
+  for d in busybox python kafka node gcc java executor prometheus; do safe_rm "$build_dir/$d"; done # work dirs of an interrupted run
   if ((clean)); then
     log "--clean: dropping $build_dir caches"
     safe_rm "$build_dir/base"
@@ -700,6 +805,9 @@ main() {
   fi
   if want python; then ensure_image "$PYTHON_REF" python_hash build_python; fi
   if want kafka; then ensure_image "$KAFKA_REF" kafka_hash build_kafka; fi
+  for d in node gcc java; do
+    if want "$d"; then ensure_runtime "$d"; fi
+  done
   if want executor; then
     ensure_image "$(executor_ref)" executor_hash build_executor
     ensure_tag execq/executor:latest "$(executor_ref)"

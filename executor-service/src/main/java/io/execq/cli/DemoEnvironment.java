@@ -1,5 +1,6 @@
 package io.execq.cli;
 
+import io.execq.executor.pipeline.RuntimeImages;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -13,12 +14,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What {@code execq demo} needs from the machine: a Docker engine (optional: without one the demo shows the process
- * fallback) and the two sample images, built with {@code ops/images/build.sh} when missing. Talks to Docker through
+ * fallback) and the sample images, built with {@code ops/images/build.sh} when missing. Talks to Docker through
  * the {@code docker} command line with argv lists.
  */
 final class DemoEnvironment {
 
-    static final List<String> IMAGES = List.of("execq/busybox:latest", "execq/python:3.11");
+    static final List<String> IMAGES = List.of(RuntimeImages.BUSYBOX, RuntimeImages.PYTHON, RuntimeImages.NODE,
+            RuntimeImages.GCC, RuntimeImages.JAVA);
     private static final String BUILD_SCRIPT = "ops/images/build.sh";
 
     private DemoEnvironment() {
@@ -55,8 +57,8 @@ final class DemoEnvironment {
         out.printf("Building the sample images with %s (log: %s); the first build takes a few minutes...%n",
                 root.get().resolve(BUILD_SCRIPT), log);
         out.flush();
-        return run(List.of("bash", root.get().resolve(BUILD_SCRIPT).toString(), "busybox", "python"), 1800,
-                log) == 0;
+        return run(List.of("bash", root.get().resolve(BUILD_SCRIPT).toString(), "busybox", "python", "node", "gcc",
+                "java"), 1800, log) == 0;
     }
 
     /** The checkout this jar was built from ({@code <root>/executor-service/target/execq.jar}), else the cwd's. */

@@ -1,9 +1,12 @@
 package io.execq.cli;
 
+import io.execq.executor.pipeline.RuntimeImages;
 import io.execq.schema.ExecutionRequest;
 import io.execq.schema.ExecutionResult;
 import io.execq.schema.ExecutionStatus;
+import io.execq.sdk.ExecutionRequestBuilder;
 import io.execq.sdk.ExecutionRequests;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -21,7 +24,20 @@ final class DemoSamples {
      * @param check a further condition on the result, described by {@code checkDescription}
      */
     record Sample(String name, ExecutionRequest request, Set<ExecutionStatus> expected,
-            Predicate<ExecutionResult> check, String checkDescription) {
+            Predicate<ExecutionResult> check, String checkDescription, boolean needsDocker) {
+
+        Sample(String name, ExecutionRequest request, Set<ExecutionStatus> expected,
+                Predicate<ExecutionResult> check, String checkDescription) {
+            this(name, request, expected, check, checkDescription, false);
+        }
+
+        /**
+         * Whether the demo submits this sample: the runtime samples need Docker, since the process fallback runs the
+         * host's own tools (if any), not the image the sample names.
+         */
+        boolean runs(boolean docker) {
+            return docker || !needsDocker;
+        }
 
         /** Null when the result is as expected; otherwise what differs. */
         String mismatch(ExecutionResult result) {
@@ -32,6 +48,20 @@ final class DemoSamples {
             return check.test(result) ? null : "expected " + checkDescription;
         }
     }
+
+    /** The C++ sample's main.cpp. */
+    static final String CPP_MAIN = """
+            #include <iostream>
+            int main() { std::cout << 6 * 7 << std::endl; }
+            """;
+    /** The Java sample's Main.java. */
+    static final String JAVA_MAIN = """
+            public class Main {
+                public static void main(String[] args) {
+                    System.out.println(6 * 7);
+                }
+            }
+            """;
 
     private DemoSamples() {
     }
@@ -65,6 +95,24 @@ final class DemoSamples {
                 new Sample("python", ExecutionRequests.command("python3", "-c", "print(6*7)")
                         .image("execq/python:3.11").label("demo", "python").build(),
                         Set.of(ExecutionStatus.SUCCEEDED),
-                        r -> ResultSummary.firstLine(r.getStdout()).equals("42"), "stdout '42'"));
+                        r -> ResultSummary.firstLine(r.getStdout()).equals("42"), "stdout '42'"),
+                runtime("node", ExecutionRequests.command("node", "-e", "console.log(6 * 7)").image("node"),
+                        RuntimeImages.NODE),
+                runtime("c++", ExecutionRequests.command("sh", "-c", "g++ -O2 -o main main.cpp && ./main")
+                        .file("main.cpp", CPP_MAIN.getBytes(StandardCharsets.UTF_8)).image("cpp"), RuntimeImages.GCC),
+                runtime("java", ExecutionRequests.command("sh", "-c", "javac Main.java && java Main")
+                        .file("Main.java", JAVA_MAIN.getBytes(StandardCharsets.UTF_8)).image("java"),
+                        RuntimeImages.JAVA));
+    }
+
+    /**
+     * A runtime sample: its request names an alias as its image, which must resolve to {@code image}; it prints 42. Compiling gets
+     * 60 s (a cold javac or g++ takes 1-3 s on an idle core), and the default 256 MiB is enough for javac (~40 MB used).
+     */
+    private static Sample runtime(String name, ExecutionRequestBuilder request, String image) {
+        return new Sample(name, request.timeout(Duration.ofSeconds(60)).label("demo", name).build(),
+                Set.of(ExecutionStatus.SUCCEEDED),
+                r -> ResultSummary.firstLine(r.getStdout()).equals("42") && image.equals(r.getImage()),
+                "stdout '42' from " + image, true);
     }
 }

@@ -20,6 +20,7 @@ import io.execq.executor.config.LogFormat;
 import io.execq.executor.config.NetworkAllowance;
 import io.execq.executor.kafka.EmbeddedKafkaMode;
 import io.execq.executor.kafka.TopicSettings;
+import io.execq.executor.pipeline.RuntimeImages;
 import io.execq.executor.pipeline.SchedulingPolicy;
 import io.execq.executor.sandbox.FallbackPolicy;
 import io.execq.executor.sandbox.docker.ImagePullPolicy;
@@ -134,9 +135,10 @@ public final class ExecutorConfig {
     public static final ConfigKey<String> ALLOWED_IMAGES = key("allowed-images", "execq/*", true, text(),
             "Glob(s) of images requests may use (repeat the flag; comma-separated in EXECQ_* and the config file; "
                     + "* matches any run of characters).");
-    public static final ConfigKey<Map.Entry<String, String>> IMAGE_ALIAS = key("image-alias",
-            "python=execq/python:3.11,busybox=execq/busybox:latest", true, keyValue(),
-            "Runtime names producers may use instead of an image, name=image (repeatable).");
+    public static final ConfigKey<Map.Entry<String, String>> IMAGE_ALIAS = key("image-alias", null, true, keyValue(),
+            "Runtime names producers may use instead of an image, name=image (repeatable), added to the default "
+                    + "table (" + RuntimeImages.describeDefaults() + "); a name given here wins. An alias grants "
+                    + "nothing: its image must pass --allowed-images.");
     public static final ConfigKey<Duration> DEFAULT_TIMEOUT = key("default-timeout", "30s", false,
             durationIn(Duration.ofMillis(100), Duration.ofDays(1)), "Timeout of requests that set none.");
     public static final ConfigKey<Duration> MAX_TIMEOUT = key("max-timeout", "10m", false,
@@ -193,7 +195,7 @@ public final class ExecutorConfig {
         }
         this.values = parsed;
         this.kafkaProperties = kafkaProperties(sources);
-        this.imageAliases = toMap(sources.getAll(IMAGE_ALIAS));
+        this.imageAliases = RuntimeImages.withDefaults(toMap(sources.getAll(IMAGE_ALIAS)));
         this.allowedImages = sources.getAll(ALLOWED_IMAGES);
         this.prePullImages = sources.getAll(PRE_PULL);
         List<String> poolImages = sources.getAll(WARM_POOL_IMAGE);

@@ -7,6 +7,9 @@ import org.junit.jupiter.api.Test;
 /** {@code execq demo} end to end, in-process: its own broker, its own executor, the real sandboxes. */
 class DemoCommandIT {
 
+    /** The runtime samples (issue 12): each compiles or runs in its image, so only with Docker. */
+    private static final String[] RUNTIME_SAMPLES = {"node", "c++", "java"};
+
     @Test
     void demoRunsEverySampleAsExpectedAndExits0() {
         CliRun run = CliRun.of("demo");
@@ -19,7 +22,13 @@ class DemoCommandIT {
         }
         if (DemoEnvironment.dockerAvailable("unix:///var/run/docker.sock")) {
             assertThat(run.out()).contains("output flood").contains("[stdout truncated]")
-                    .containsPattern("out of memory +[0-9a-f]{8}  OOM_KILLED +137  DOCKER");
+                    .containsPattern("out of memory +[0-9a-f]{8}  OOM_KILLED +137  DOCKER")
+                    .doesNotContain("SKIPPED").doesNotContain("skipped");
+            for (String runtime : RUNTIME_SAMPLES) {
+                assertThat(run.lines()).as(runtime).anyMatch(line -> line.startsWith(runtime + " ")
+                        && line.contains("  SUCCEEDED ") && line.contains("  DOCKER  ") && line.contains("  yes  ")
+                        && line.endsWith("  42"));
+            }
         } else {
             assertThat(run.out()).contains("NO DOCKER ENGINE").doesNotContain("DOCKER  ");
         }
@@ -41,8 +50,13 @@ class DemoCommandIT {
         assertThat(run.err()).isEmpty();
 
         assertThat(run.status()).as(run.out() + run.err()).isZero();
-        assertThat(run.out()).contains("NO DOCKER ENGINE").contains("(Docker DOWN)")
-                .contains("Every sample ended as expected.");
+        assertThat(run.out()).contains("NO DOCKER ENGINE").contains("(Docker DOWN). Submitting 6 samples...")
+                .contains("Every sample ended as expected. (3 skipped: they need Docker)");
+        for (String runtime : RUNTIME_SAMPLES) {
+            assertThat(run.lines()).as(runtime).anyMatch(line -> line.startsWith(runtime + " ")
+                    && line.contains("  SKIPPED ") && line.contains("needs Docker: the process fallback would run "
+                    + "this host's own tools, not image '"));
+        }
         for (String sample : new String[] {"success", "non-zero exit", "timeout", "out of memory", "output flood",
                 "python"}) {
             assertThat(run.lines()).anyMatch(line -> line.startsWith(sample + " ") && line.contains("  PROCESS  ")
