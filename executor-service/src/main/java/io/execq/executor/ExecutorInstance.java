@@ -89,7 +89,8 @@ public final class ExecutorInstance implements AutoCloseable {
                 new ImagePolicy(config.get(ExecutorConfig.DEFAULT_IMAGE), config.imageAliases(),
                         config.allowedImages()),
                 new LimitPolicy(config.defaultLimits(), config.maxLimits()),
-                config.get(ExecutorConfig.MAX_REQUEST_SIZE), executorId, HostExecLimits.probe());
+                config.get(ExecutorConfig.MAX_REQUEST_SIZE), executorId, HostExecLimits.probe(),
+                config.workspacePolicy());
         this.workers = Executors.newCachedThreadPool(new NamedThreads("execq-run"));
         Scheduler scheduler = new Scheduler(validator, results, sandboxes.router()::route, bulkhead, rateLimiter,
                 new RunTask(sandboxes.router()::route, results, config.get(ExecutorConfig.INFRA_RETRIES),

@@ -28,6 +28,7 @@ public final class RequestValidator {
     private final long maxRequestBytes;
     private final String executorId;
     private final ExecLimits execLimits;
+    private final WorkspacePolicy workspace;
 
     /** A validator that holds argv and env to {@link ExecLimits#DEFAULT}. */
     public RequestValidator(ImagePolicy images, LimitPolicy limits, long maxRequestBytes, String executorId) {
@@ -37,6 +38,13 @@ public final class RequestValidator {
     /** @param execLimits what one exec may carry on this host ({@link HostExecLimits#probe()}) */
     public RequestValidator(ImagePolicy images, LimitPolicy limits, long maxRequestBytes, String executorId,
                             ExecLimits execLimits) {
+        this(images, limits, maxRequestBytes, executorId, execLimits, WorkspacePolicy.DEFAULT);
+    }
+
+    /** @param workspace the archive and artifact rules ({@link WorkspacePolicy}) */
+    public RequestValidator(ImagePolicy images, LimitPolicy limits, long maxRequestBytes, String executorId,
+                            ExecLimits execLimits, WorkspacePolicy workspace) {
+        this.workspace = workspace;
         this.execLimits = execLimits;
         this.images = images;
         this.limits = limits;
@@ -72,12 +80,6 @@ public final class RequestValidator {
 
     /** Request fields of schema v2 whose feature this executor does not have yet: refused, never ignored. */
     private static void refuseUnsupported(ExecutionRequest request) throws RequestRejectedException {
-        if (request.getArchive() != null) {
-            throw new RequestRejectedException("workspace archives are not supported by this executor yet");
-        }
-        if (!request.getCollect().isEmpty()) {
-            throw new RequestRejectedException("collecting artifacts is not supported by this executor yet");
-        }
         if (request.getStreamOutput()) {
             throw new RequestRejectedException("streaming output is not supported by this executor yet");
         }
@@ -90,9 +92,15 @@ public final class RequestValidator {
     private SandboxSpec spec(ExecutionRequest request, String image, EffectiveLimits effective)
             throws RequestRejectedException {
         try {
+            List<SandboxFile> files = files(request.getFiles());
+            SandboxLimits limits = sandboxLimits(effective);
+            long filesBytes = files.stream().mapToLong(SandboxFile::size).sum();
             return new SandboxSpec(request.getRequestId(), executorId, image, request.getCommand(),
-                    bytes(request.getStdin()), files(request.getFiles()), request.getEnv(),
-                    Optional.ofNullable(request.getWorkingDir()), sandboxLimits(effective));
+                    bytes(request.getStdin()), files, request.getEnv(),
+                    Optional.ofNullable(request.getWorkingDir()), limits,
+                    workspace.archive(request.getArchive() == null ? null : bytes(request.getArchive()), filesBytes,
+                            limits),
+                    workspace.collect(request.getCollect()));
         } catch (IllegalArgumentException e) {
             // The spec's own checks (argv, env names, file paths escaping the workspace, ...) speak for themselves.
             throw new RequestRejectedException(e.getMessage());

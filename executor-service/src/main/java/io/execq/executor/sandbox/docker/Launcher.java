@@ -36,10 +36,11 @@ final class Launcher {
     /**
      * Whether a warm container can run {@code spec} exactly as a container created for it: no files or working dir
      * (a warm container's workspace is its empty tmpfs), and a program name {@code env} cannot mistake for a
-     * variable assignment.
+     * variable assignment; no archive and no artifacts (those need the workspace volume).
      */
     static boolean canLaunch(SandboxSpec spec) {
-        return spec.files().isEmpty() && spec.workingDir().isEmpty() && spec.argv().get(0).indexOf('=') < 0;
+        return spec.files().isEmpty() && spec.workingDir().isEmpty() && spec.argv().get(0).indexOf('=') < 0
+                && spec.archive().isEmpty() && !spec.collect().any();
     }
 
     /**

@@ -96,7 +96,15 @@ final class RunContainers {
     WarmContainer launch(DockerClient client, SocketAddress daemon, String imageId, SandboxLimits limits,
                          Map<String, String> labels, Optional<String> volume, String workingDir, Instant createdAt)
             throws IOException {
-        String id = create(client, volume.orElse("execq-" + UUID.randomUUID()), imageId, limits, labels, volume,
+        return launch(client, daemon, volume.orElse("execq-" + UUID.randomUUID()), imageId, limits, labels, volume,
+                workingDir, createdAt);
+    }
+
+    /** As {@link #launch(DockerClient, SocketAddress, String, SandboxLimits, Map, Optional, String, Instant)}, named. */
+    WarmContainer launch(DockerClient client, SocketAddress daemon, String name, String imageId, SandboxLimits limits,
+                         Map<String, String> labels, Optional<String> volume, String workingDir, Instant createdAt)
+            throws IOException {
+        String id = create(client, name, imageId, limits, labels, volume,
                 Launcher.ENTRYPOINT, Map.of(), workingDir);
         AttachSession attach = null;
         try {
