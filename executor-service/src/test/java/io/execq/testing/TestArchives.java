@@ -108,24 +108,35 @@ public final class TestArchives {
     }
 
     /**
-     * A tar.gz of one file of {@code zeros} zero bytes, built streaming (only the compressed bytes, about a
-     * thousandth, are held): a decompression bomb.
+     * A tar.gz of one file of {@code zeros} zero bytes: a decompression bomb. Everything after the file's header is
+     * zeros (content, padding, end-of-archive blocks), so it is built as gzip members that a reader concatenates: the
+     * header, then one compressed MiB of zeros repeated. Only the compressed bytes (about a thousandth) are ever held.
      */
     public static byte[] gzipBomb(String name, long zeros) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (GZIPOutputStream gz = new GZIPOutputStream(out, 1 << 16);
-             TarArchiveOutputStream tar = new TarArchiveOutputStream(gz)) {
-            tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+        try {
             TarArchiveEntry entry = new TarArchiveEntry(name);
             entry.setSize(zeros);
-            tar.putArchiveEntry(entry);
-            byte[] chunk = new byte[1 << 16];
-            for (long left = zeros; left > 0; left -= chunk.length) {
-                tar.write(chunk, 0, (int) Math.min(chunk.length, left));
+            byte[] header = new byte[512];
+            entry.writeEntryHeader(header);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            out.write(gzipped(header, 1));
+            long tail = (zeros + 511) / 512 * 512 + 1024;
+            byte[] mib = gzipped(new byte[1 << 20], 1);
+            for (long left = tail; left > 0; left -= 1 << 20) {
+                out.write(left >= 1 << 20 ? mib : gzipped(new byte[(int) left], 1));
             }
-            tar.closeArchiveEntry();
+            return out.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] gzipped(byte[] data, int times) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            for (int i = 0; i < times; i++) {
+                gz.write(data);
+            }
         }
         return out.toByteArray();
     }
