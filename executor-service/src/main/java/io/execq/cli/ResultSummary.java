@@ -26,6 +26,10 @@ final class ResultSummary {
         }
         stream(out, "stdout", result.getStdout());
         stream(out, "stderr", result.getStderr());
+        for (io.execq.schema.Artifact artifact : result.getArtifacts()) {
+            out.printf("artifact   %s  %d bytes%s%n", artifact.getPath(), artifact.getSize(),
+                    artifact.getTruncated() ? " (truncated to " + artifact.getData().remaining() + ")" : "");
+        }
         out.flush();
     }
 

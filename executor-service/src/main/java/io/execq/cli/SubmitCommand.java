@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,6 +89,16 @@ final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--file", paramLabel = "DEST=SRC",
             description = "Copy local file SRC to DEST in the run's workspace (repeatable).")
     Map<String, Path> files = new LinkedHashMap<>();
+
+    @Option(names = "--archive", paramLabel = "FILE",
+            description = "Unpack tar or tar.gz FILE into the run's workspace before the --file files (which replace "
+                    + "archive files of the same path). Regular files and directories only.")
+    Path archive;
+
+    @Option(names = "--collect", paramLabel = "GLOB",
+            description = "Return the workspace's regular files matching GLOB (workspace-relative, java.nio glob) "
+                    + "as artifacts in the result (repeatable).")
+    List<String> collect = new ArrayList<>();
 
     @Option(names = "--stdin-file", paramLabel = "FILE", description = "Feed FILE to the command's stdin.")
     Path stdinFile;
@@ -183,6 +194,10 @@ final class SubmitCommand implements Callable<Integer> {
             for (Map.Entry<String, Path> file : files.entrySet()) {
                 builder.file(file.getKey(), read(file.getValue(), "--file " + file.getKey()));
             }
+            if (archive != null) {
+                builder.archive(read(archive, "--archive"));
+            }
+            builder.collect(collect.toArray(String[]::new));
             if (stdinFile != null) {
                 builder.stdin(read(stdinFile, "--stdin-file"));
             }

@@ -163,6 +163,16 @@ public final class ExecutorConfig {
             sizeIn(1L << 20, 1L << 40), "Most bytes a run may write into its workspace; writes past it fail with "
                     + "ENOSPC (Docker: a tmpfs of this size whose pages count against the run's memory limit; process "
                     + "fallback: the same where it has a memory cgroup). Operator-wide: requests cannot change it.");
+    public static final ConfigKey<Integer> MAX_ARCHIVE_ENTRIES = key("max-archive-entries", "10000", false,
+            intIn(1, 1_000_000), "Most entries (files and directories) of a request's workspace archive.");
+    public static final ConfigKey<Long> MAX_ARCHIVE_BYTES = key("max-archive-bytes", "512m", false,
+            sizeIn(0, 1L << 40), "Most bytes a workspace archive may expand to, counted while it is decompressed "
+                    + "(a gzip bomb is refused without being inflated); the archive must also fit the run's workspace.");
+    public static final ConfigKey<Long> MAX_ARTIFACTS = key("max-artifacts", "1m", false, sizeIn(0, 4L << 20),
+            "Most bytes of artifact content (--collect) in one result (at most 4m, so that a result fits a Kafka "
+                    + "record next to its capped output).");
+    public static final ConfigKey<Integer> MAX_ARTIFACT_FILES = key("max-artifact-files", "100", false,
+            intIn(0, 10_000), "Most artifact files listed in one result.");
     public static final ConfigKey<Long> MAX_REQUEST_SIZE = key("max-request-size", "8m", false,
             sizeIn(1L << 10, TopicSettings.DEFAULT_MAX_MESSAGE_BYTES), "Largest request record accepted.");
     public static final ConfigKey<Duration> SHUTDOWN_GRACE = key("shutdown-grace", "30s", false,
@@ -279,6 +289,13 @@ public final class ExecutorConfig {
         int window = get(MAX_IN_FLIGHT_PER_PARTITION);
         return new SchedulingPolicy(get(ORDERING), window == 0 ? get(CONCURRENCY) : window,
                 java.util.Optional.ofNullable(get(FAIR_SHARE_LABEL)));
+    }
+
+    /** What workspace archives may hold and how many artifacts a result carries. */
+    public io.execq.executor.pipeline.WorkspacePolicy workspacePolicy() {
+        return new io.execq.executor.pipeline.WorkspacePolicy(
+                new io.execq.executor.sandbox.ArchiveLimits(get(MAX_ARCHIVE_ENTRIES), get(MAX_ARCHIVE_BYTES)),
+                get(MAX_WORKSPACE), get(MAX_ARTIFACT_FILES), get(MAX_ARTIFACTS));
     }
 
     /** Limits of a request that sets none. */

@@ -90,7 +90,8 @@ public final class ExecutorInstance implements AutoCloseable {
                 new ImagePolicy(config.get(ExecutorConfig.DEFAULT_IMAGE), config.imageAliases(),
                         config.allowedImages()),
                 new LimitPolicy(config.defaultLimits(), config.maxLimits()),
-                config.get(ExecutorConfig.MAX_REQUEST_SIZE), executorId, HostExecLimits.probe());
+                config.get(ExecutorConfig.MAX_REQUEST_SIZE), executorId, HostExecLimits.probe(),
+                config.workspacePolicy());
         if (config.get(ExecutorConfig.ALLOW_NETWORK) == NetworkAllowance.BRIDGE) {
             validator = validator.allowingBridgeNetwork();
         }

@@ -53,6 +53,15 @@ public final class ExecutionRequestBuilder {
     private final Map<String, String> labels = new LinkedHashMap<>();
     private int attempt = 1;
     private String replayOf;
+    private ByteBuffer archive;
+    private final List<String> collect = new ArrayList<>();
+
+    /**
+     * The largest archive file {@link #archive(java.nio.file.Path)} reads: the largest record a Kafka topic of execq
+     * accepts by default (16 MiB); the executor's own {@code --max-request-size} (default 8 MiB) is checked when the
+     * request is sent.
+     */
+    public static final long MAX_ARCHIVE_FILE_BYTES = 16L << 20;
 
     ExecutionRequestBuilder(List<String> command) {
         // Copied without List.copyOf so that a null element reaches build() and gets its indexed message.
@@ -121,6 +130,60 @@ public final class ExecutionRequestBuilder {
         for (FileEntry file : Objects.requireNonNull(files, "files")) {
             Objects.requireNonNull(file, "file entry");
             this.files.add(FileEntry.newBuilder(file).build());
+        }
+        return this;
+    }
+
+    /**
+     * Sets the workspace archive: a tar or tar.gz (detected by its magic bytes) unpacked into the run's workspace
+     * before {@link #file files} are written (a file with the same path as one of the archive replaces it). The
+     * executor accepts regular files and directories only (no links, devices or FIFOs), relative paths without
+     * {@code ..}, keeps only the execute bit of each mode, and limits the entry count and expanded size
+     * ({@code --max-archive-entries}, {@code --max-archive-bytes}, and the run's workspace); anything else is
+     * {@code REJECTED} with the reason. The archive travels inside the request, so its size counts against the
+     * request's size limit ({@link RequestTooLargeException} at submit).
+     *
+     * @throws IllegalArgumentException when {@code archive} is empty
+     */
+    public ExecutionRequestBuilder archive(byte[] archive) {
+        Objects.requireNonNull(archive, "archive");
+        if (archive.length == 0) {
+            throw new IllegalArgumentException("archive must not be empty");
+        }
+        this.archive = ByteBuffer.wrap(archive.clone());
+        return this;
+    }
+
+    /**
+     * Reads {@code file} as the workspace archive, see {@link #archive(byte[])}.
+     *
+     * @throws IllegalArgumentException when the file is empty or larger than {@link #MAX_ARCHIVE_FILE_BYTES}
+     * @throws java.io.UncheckedIOException when it cannot be read
+     */
+    public ExecutionRequestBuilder archive(java.nio.file.Path file) {
+        Objects.requireNonNull(file, "file");
+        try {
+            long size = java.nio.file.Files.size(file);
+            if (size > MAX_ARCHIVE_FILE_BYTES) {
+                throw new IllegalArgumentException("archive " + file + " is " + size + " bytes; a request carries at "
+                        + "most " + MAX_ARCHIVE_FILE_BYTES + " bytes");
+            }
+            return archive(java.nio.file.Files.readAllBytes(file));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read archive " + file, e);
+        }
+    }
+
+    /**
+     * Adds patterns of workspace files to return as artifacts: {@code java.nio} globs relative to the workspace
+     * ({@code out/*.txt}, {@code **}{@code /*.log}), never absolute and without {@code ..}. After the run the
+     * executor returns each matching regular file (never a link, FIFO or device) in the result's {@code artifacts},
+     * up to its caps ({@code --max-artifact-files}, {@code --max-artifacts}); what was dropped or truncated is said
+     * in the result's {@code error} and each artifact's {@code truncated}.
+     */
+    public ExecutionRequestBuilder collect(String... globs) {
+        for (String glob : Objects.requireNonNull(globs, "globs")) {
+            collect.add(Objects.requireNonNull(glob, "glob"));
         }
         return this;
     }
@@ -283,6 +346,8 @@ public final class ExecutionRequestBuilder {
                 .setLabels(new LinkedHashMap<>(labels))
                 .setAttempt(attempt)
                 .setReplayOf(replayOf)
+                .setArchive(archive == null ? null : archive.duplicate())
+                .setCollect(new ArrayList<>(collect))
                 .build();
         return RequestValidator.validate(request);
     }

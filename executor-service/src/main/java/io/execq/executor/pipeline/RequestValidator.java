@@ -31,6 +31,7 @@ public final class RequestValidator {
     private final String executorId;
     private final ExecLimits execLimits;
     private final boolean bridgeAllowed;
+    private final WorkspacePolicy workspace;
 
     /** A validator that holds argv and env to {@link ExecLimits#DEFAULT}. */
     public RequestValidator(ImagePolicy images, LimitPolicy limits, long maxRequestBytes, String executorId) {
@@ -40,11 +41,18 @@ public final class RequestValidator {
     /** @param execLimits what one exec may carry on this host ({@link HostExecLimits#probe()}) */
     public RequestValidator(ImagePolicy images, LimitPolicy limits, long maxRequestBytes, String executorId,
                             ExecLimits execLimits) {
-        this(images, limits, maxRequestBytes, executorId, execLimits, false);
+        this(images, limits, maxRequestBytes, executorId, execLimits, WorkspacePolicy.DEFAULT);
+    }
+
+    /** @param workspace the archive and artifact rules ({@link WorkspacePolicy}) */
+    public RequestValidator(ImagePolicy images, LimitPolicy limits, long maxRequestBytes, String executorId,
+                            ExecLimits execLimits, WorkspacePolicy workspace) {
+        this(images, limits, maxRequestBytes, executorId, execLimits, workspace, false);
     }
 
     private RequestValidator(ImagePolicy images, LimitPolicy limits, long maxRequestBytes, String executorId,
-                             ExecLimits execLimits, boolean bridgeAllowed) {
+                             ExecLimits execLimits, WorkspacePolicy workspace, boolean bridgeAllowed) {
+        this.workspace = workspace;
         this.bridgeAllowed = bridgeAllowed;
         this.execLimits = execLimits;
         this.images = images;
@@ -55,7 +63,7 @@ public final class RequestValidator {
 
     /** This validator, also letting requests ask for the bridge network ({@code --allow-network bridge}). */
     public RequestValidator allowingBridgeNetwork() {
-        return new RequestValidator(images, limits, maxRequestBytes, executorId, execLimits, true);
+        return new RequestValidator(images, limits, maxRequestBytes, executorId, execLimits, workspace, true);
     }
 
     /**
@@ -87,12 +95,6 @@ public final class RequestValidator {
 
     /** Request fields of schema v2 whose feature this executor does not have yet: refused, never ignored. */
     private static void refuseUnsupported(ExecutionRequest request) throws RequestRejectedException {
-        if (request.getArchive() != null) {
-            throw new RequestRejectedException("workspace archives are not supported by this executor yet");
-        }
-        if (!request.getCollect().isEmpty()) {
-            throw new RequestRejectedException("collecting artifacts is not supported by this executor yet");
-        }
         if (request.getStreamOutput()) {
             throw new RequestRejectedException("streaming output is not supported by this executor yet");
         }
@@ -120,9 +122,15 @@ public final class RequestValidator {
     private SandboxSpec spec(ExecutionRequest request, String image, EffectiveLimits effective)
             throws RequestRejectedException {
         try {
+            List<SandboxFile> files = files(request.getFiles());
+            SandboxLimits limits = sandboxLimits(effective);
+            long filesBytes = files.stream().mapToLong(SandboxFile::size).sum();
             return new SandboxSpec(request.getRequestId(), executorId, image, request.getCommand(),
-                    bytes(request.getStdin()), files(request.getFiles()), request.getEnv(),
-                    Optional.ofNullable(request.getWorkingDir()), sandboxLimits(effective), request.getNetwork());
+                    bytes(request.getStdin()), files, request.getEnv(),
+                    Optional.ofNullable(request.getWorkingDir()), limits,
+                    workspace.archive(request.getArchive() == null ? null : bytes(request.getArchive()), filesBytes,
+                            limits),
+                    workspace.collect(request.getCollect()), request.getNetwork());
         } catch (IllegalArgumentException e) {
             // The spec's own checks (argv, env names, file paths escaping the workspace, ...) speak for themselves.
             throw new RequestRejectedException(e.getMessage());

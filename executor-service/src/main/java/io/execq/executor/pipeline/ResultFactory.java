@@ -2,6 +2,7 @@ package io.execq.executor.pipeline;
 
 import io.execq.executor.sandbox.CapturedStream;
 import io.execq.executor.sandbox.SandboxOutcome;
+import io.execq.schema.Artifact;
 import io.execq.schema.Backend;
 import io.execq.schema.CapturedOutput;
 import io.execq.schema.ExecutionRequest;
@@ -47,7 +48,14 @@ public final class ResultFactory {
                 .setQueueWaitMs(millisBetween(run.request().getSubmittedAt(), outcome.startedAt()))
                 .setRunMs(millisBetween(outcome.startedAt(), outcome.finishedAt()))
                 .setError(error(run, outcome))
+                .setArtifacts(artifacts(outcome))
                 .build();
+    }
+
+    /** The collected files as the result carries them; paths are workspace-relative. */
+    private static List<Artifact> artifacts(SandboxOutcome outcome) {
+        return outcome.artifacts().files().stream()
+                .map(f -> new Artifact(f.path(), ByteBuffer.wrap(f.data()), f.size(), f.truncated())).toList();
     }
 
     public ExecutionResult rejected(ExecutionRequest request, String reason) {
@@ -95,7 +103,17 @@ public final class ResultFactory {
                 .setReplayOf(request.getReplayOf());
     }
 
+    /** The outcome's error, followed by what of the artifacts was dropped (even for a run that succeeded). */
     private static String error(PreparedRun run, SandboxOutcome outcome) {
+        String error = runError(run, outcome);
+        java.util.Optional<String> dropped = outcome.artifacts().dropped();
+        if (dropped.isEmpty()) {
+            return error;
+        }
+        return error == null ? dropped.get() : error + "; " + dropped.get();
+    }
+
+    private static String runError(PreparedRun run, SandboxOutcome outcome) {
         if (outcome.startFailure().isPresent()) {
             return outcome.startFailure().get();
         }

@@ -33,6 +33,8 @@ import java.util.Set;
  *   <li>{@code startFailure}: why the program itself could not be executed (not found, not executable, argument
  *       list too long), in the OS's words. Such a run is the user's failure, never an infrastructure fault: its
  *       exit code is the shell's (127 not found, 126 cannot execute) and it is not retried.</li>
+ *   <li>{@code artifacts}: the workspace files the spec's {@link CollectSpec} asked for, read after every process
+ *       of the run was gone, and what was dropped.</li>
  * </ul>
  */
 public record SandboxOutcome(
@@ -48,7 +50,8 @@ public record SandboxOutcome(
         Optional<String> imageId,
         Optional<String> runtime,
         Optional<String> seccompProfile,
-        Optional<String> startFailure) {
+        Optional<String> startFailure,
+        CollectedArtifacts artifacts) {
 
     /** Exit code of a program that was not found, as a shell gives it. */
     public static final int EXIT_NOT_FOUND = 127;
@@ -72,10 +75,25 @@ public record SandboxOutcome(
                 runtime, seccompProfile, Optional.empty());
     }
 
+    /** An outcome without artifacts. */
+    public SandboxOutcome(OptionalInt exitCode, boolean timedOut, boolean oomKilled, CapturedStream stdout,
+                          CapturedStream stderr, Instant startedAt, Instant finishedAt, Backend backend,
+                          Set<Protection> protections, Optional<String> imageId, Optional<String> runtime,
+                          Optional<String> seccompProfile, Optional<String> startFailure) {
+        this(exitCode, timedOut, oomKilled, stdout, stderr, startedAt, finishedAt, backend, protections, imageId,
+                runtime, seccompProfile, startFailure, CollectedArtifacts.NONE);
+    }
+
     /** This outcome, marked as a program that could not be executed for {@code reason}. */
     public SandboxOutcome withStartFailure(String reason) {
         return new SandboxOutcome(exitCode, timedOut, oomKilled, stdout, stderr, startedAt, finishedAt, backend,
-                protections, imageId, runtime, seccompProfile, Optional.of(reason));
+                protections, imageId, runtime, seccompProfile, Optional.of(reason), artifacts);
+    }
+
+    /** This outcome with {@code collected} as its artifacts. */
+    public SandboxOutcome withArtifacts(CollectedArtifacts collected) {
+        return new SandboxOutcome(exitCode, timedOut, oomKilled, stdout, stderr, startedAt, finishedAt, backend,
+                protections, imageId, runtime, seccompProfile, startFailure, collected);
     }
 
     public SandboxOutcome {
@@ -90,6 +108,7 @@ public record SandboxOutcome(
         Objects.requireNonNull(runtime, "runtime");
         Objects.requireNonNull(seccompProfile, "seccompProfile");
         Objects.requireNonNull(startFailure, "startFailure");
+        Objects.requireNonNull(artifacts, "artifacts");
         if (startFailure.isPresent() && (exitCode.isEmpty() || exitCode.getAsInt() == 0)) {
             throw new IllegalArgumentException("a program that could not be executed has a non-zero exit code");
         }

@@ -28,6 +28,9 @@ import java.util.regex.Pattern;
  * @param env variables added to the sandbox's minimal environment; nothing is inherited from the executor
  * @param workingDir optional directory relative to the workspace (created if missing); empty means the workspace
  * @param limits the effective limits
+ * @param archive a validated workspace archive placed before {@code files}; a file of {@code files} with the path of
+ *     an archive file replaces it
+ * @param collect which files of the workspace the run returns as artifacts
  * @param network {@code NONE} (loopback only) or {@code BRIDGE} (the engine's bridge network; Docker only)
  */
 public record SandboxSpec(
@@ -40,6 +43,8 @@ public record SandboxSpec(
         Map<String, String> env,
         Optional<String> workingDir,
         SandboxLimits limits,
+        Optional<WorkspaceArchive> archive,
+        CollectSpec collect,
         Network network) {
 
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -71,16 +76,40 @@ public record SandboxSpec(
                 .map(dir -> WorkspacePath.normalise(dir, "workingDir"))
                 .filter(dir -> !dir.isEmpty());
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(archive, "archive");
+        Objects.requireNonNull(collect, "collect");
+        if (archive.isPresent()) {
+            for (SandboxFile file : files) {
+                if (archive.get().hasDirectory(file.path())) {
+                    throw new IllegalArgumentException("file path '" + file.path()
+                            + "' is a directory of the archive");
+                }
+                for (String dir = parentOf(file.path()); !dir.isEmpty(); dir = parentOf(dir)) {
+                    if (archive.get().hasFile(dir)) {
+                        throw new IllegalArgumentException("file path '" + file.path() + "' lies under '" + dir
+                                + "', which the archive makes a file");
+                    }
+                }
+            }
+        }
         if (network != Network.NONE && network != Network.BRIDGE) {
             throw new IllegalArgumentException("network must be NONE or BRIDGE, got " + network);
         }
     }
 
-    /** The spec of a run with no network but loopback, as every run was before network opt-in. */
+    /** A spec without archive and artifacts, with loopback only. */
     public SandboxSpec(String requestId, String executorId, String image, List<String> argv, byte[] stdin,
                        List<SandboxFile> files, Map<String, String> env, Optional<String> workingDir,
                        SandboxLimits limits) {
-        this(requestId, executorId, image, argv, stdin, files, env, workingDir, limits, Network.NONE);
+        this(requestId, executorId, image, argv, stdin, files, env, workingDir, limits, Optional.empty(),
+                CollectSpec.NONE, Network.NONE);
+    }
+
+    /** A spec with loopback only. */
+    public SandboxSpec(String requestId, String executorId, String image, List<String> argv, byte[] stdin,
+                       List<SandboxFile> files, Map<String, String> env, Optional<String> workingDir,
+                       SandboxLimits limits, Optional<WorkspaceArchive> archive, CollectSpec collect) {
+        this(requestId, executorId, image, argv, stdin, files, env, workingDir, limits, archive, collect, Network.NONE);
     }
 
     /** A spec with no stdin, files, env or working dir: handy for callers and tests. */
@@ -95,23 +124,43 @@ public record SandboxSpec(
 
     /** Returns a copy with other stdin. */
     public SandboxSpec withStdin(byte[] newStdin) {
-        return new SandboxSpec(requestId, executorId, image, argv, newStdin, files, env, workingDir, limits, network);
+        return new SandboxSpec(requestId, executorId, image, argv, newStdin, files, env, workingDir, limits, archive,
+                collect, network);
     }
 
     /** Returns a copy with other files and working dir. */
     public SandboxSpec withFiles(List<SandboxFile> newFiles, Optional<String> newWorkingDir) {
-        return new SandboxSpec(requestId, executorId, image, argv, stdin, newFiles, env, newWorkingDir, limits,
-                network);
+        return new SandboxSpec(requestId, executorId, image, argv, stdin, newFiles, env, newWorkingDir, limits, archive,
+                collect, network);
     }
 
     /** Returns a copy with other env. */
     public SandboxSpec withEnv(Map<String, String> newEnv) {
-        return new SandboxSpec(requestId, executorId, image, argv, stdin, files, newEnv, workingDir, limits, network);
+        return new SandboxSpec(requestId, executorId, image, argv, stdin, files, newEnv, workingDir, limits, archive,
+                collect, network);
     }
 
     /** Returns a copy on {@code newNetwork}. */
     public SandboxSpec withNetwork(Network newNetwork) {
-        return new SandboxSpec(requestId, executorId, image, argv, stdin, files, env, workingDir, limits, newNetwork);
+        return new SandboxSpec(requestId, executorId, image, argv, stdin, files, env, workingDir, limits, archive,
+                collect, newNetwork);
+    }
+
+    /** Returns a copy with another archive. */
+    public SandboxSpec withArchive(Optional<WorkspaceArchive> newArchive) {
+        return new SandboxSpec(requestId, executorId, image, argv, stdin, files, env, workingDir, limits, newArchive,
+                collect, network);
+    }
+
+    /** Returns a copy collecting {@code newCollect}. */
+    public SandboxSpec withCollect(CollectSpec newCollect) {
+        return new SandboxSpec(requestId, executorId, image, argv, stdin, files, env, workingDir, limits, archive,
+                newCollect, network);
+    }
+
+    /** Whether the archive's file at {@code path} is replaced by one of {@code files}. */
+    public boolean overridesArchiveFile(String path) {
+        return files.stream().anyMatch(f -> f.path().equals(path));
     }
 
     /** Every directory the workspace must contain: parents of files and the working dir, outermost first. */
@@ -120,6 +169,7 @@ public record SandboxSpec(
         List<String> leaves = new ArrayList<>();
         files.forEach(f -> leaves.add(parentOf(f.path())));
         workingDir.ifPresent(leaves::add);
+        archive.ifPresent(a -> leaves.addAll(a.directories()));
         for (String leaf : leaves) {
             for (String dir = leaf; !dir.isEmpty(); dir = parentOf(dir)) {
                 dirs.add(dir);
@@ -159,17 +209,19 @@ public record SandboxSpec(
         return o instanceof SandboxSpec s && s.requestId.equals(requestId) && s.executorId.equals(executorId)
                 && s.image.equals(image) && s.argv.equals(argv) && java.util.Arrays.equals(s.stdin, stdin)
                 && s.files.equals(files) && s.env.equals(env) && s.workingDir.equals(workingDir)
-                && s.limits.equals(limits);
+                && s.limits.equals(limits) && s.archive.equals(archive) && s.collect.equals(collect);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(requestId, executorId, image, argv, java.util.Arrays.hashCode(stdin), files, env, workingDir, limits);
+        return Objects.hash(requestId, executorId, image, argv, java.util.Arrays.hashCode(stdin), files, env, workingDir, limits, archive, collect);
     }
 
     @Override
     public String toString() {
         return "SandboxSpec[request=" + requestId + ", image=" + image + ", argv=" + argv + ", stdin=" + stdin.length
-                + " bytes, files=" + files + ", env=" + env.keySet() + ", workingDir=" + workingDir + ", limits=" + limits + "]";
+                + " bytes, files=" + files + ", env=" + env.keySet() + ", workingDir=" + workingDir + ", limits=" + limits
+                + archive.map(a -> ", archive=" + a.entries().size() + " entries").orElse("")
+                + (collect.any() ? ", collect=" + collect.globs() : "") + "]";
     }
 }

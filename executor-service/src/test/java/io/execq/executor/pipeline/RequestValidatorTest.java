@@ -116,12 +116,56 @@ class RequestValidatorTest {
 
     @Test
     void refusesWhatThisExecutorCannotDoYetInsteadOfIgnoringIt() {
-        assertThatThrownBy(() -> validator.prepare(request().setCollect(List.of("*.xml")).build(), "r1", 10))
-                .isInstanceOf(RequestRejectedException.class).hasMessageContaining("artifacts");
         assertThatThrownBy(() -> validator.prepare(request().setStreamOutput(true).build(), "r1", 10))
                 .isInstanceOf(RequestRejectedException.class).hasMessageContaining("streaming");
-        assertThatThrownBy(() -> validator.prepare(request().setArchive(java.nio.ByteBuffer.wrap(new byte[] {1}))
-                .build(), "r1", 10)).isInstanceOf(RequestRejectedException.class).hasMessageContaining("archive");
+    }
+
+    @Test
+    void preparesTheArchiveAndTheArtifactPatternsUnderTheOperatorsCaps() throws Exception {
+        byte[] tar = io.execq.testing.TestArchives.tar().file("src/a.py", "print(1)").gzip();
+        PreparedRun run = validator.prepare(request().setArchive(ByteBuffer.wrap(tar))
+                .setFiles(List.of(new FileEntry("src/a.py", ByteBuffer.wrap("print(2)".getBytes()), false)))
+                .setCollect(List.of("out/*.txt")).build(), "r1", 100);
+
+        assertThat(run.spec().archive()).hasValueSatisfying(a -> assertThat(a.entries()).hasSize(1));
+        assertThat(run.spec().overridesArchiveFile("src/a.py")).isTrue();
+        assertThat(run.spec().collect()).isEqualTo(new io.execq.executor.sandbox.CollectSpec(List.of("out/*.txt"),
+                100, 1L << 20));
+    }
+
+    @Test
+    void rejectsHostileArchivesAndPatternsWithTheirReason() {
+        byte[] escape = io.execq.testing.TestArchives.tar().file("../x", "x").bytes();
+        assertThatThrownBy(() -> validator.prepare(request().setArchive(ByteBuffer.wrap(escape)).build(), "r1", 10))
+                .isInstanceOf(RequestRejectedException.class)
+                .hasMessage("archive entry '../x' escapes the workspace with '..'");
+        assertThatThrownBy(() -> validator.prepare(request().setCollect(List.of("../*")).build(), "r1", 10))
+                .isInstanceOf(RequestRejectedException.class)
+                .hasMessage("collect pattern must not contain '..', got ../*");
+        byte[] dirConflict = io.execq.testing.TestArchives.tar().dir("src").bytes();
+        assertThatThrownBy(() -> validator.prepare(request().setArchive(ByteBuffer.wrap(dirConflict))
+                .setFiles(List.of(new FileEntry("src", ByteBuffer.wrap(new byte[1]), false))).build(), "r1", 10))
+                .isInstanceOf(RequestRejectedException.class)
+                .hasMessage("file path 'src' is a directory of the archive");
+    }
+
+    @Test
+    void rejectsAnArchiveThatDoesNotFitTheRunsWorkspace() {
+        RequestValidator small = new RequestValidator(
+                new ImagePolicy("execq/busybox:latest", Map.of(), List.of("execq/*")),
+                new LimitPolicy(new EffectiveLimits(30_000L, 256L << 20, 1000, 128, 1L << 20),
+                        new EffectiveLimits(600_000L, 2L << 30, 4000, 1024, 4L << 20)),
+                1 << 20, "executor-test", io.execq.sdk.ExecLimits.DEFAULT,
+                new WorkspacePolicy(io.execq.executor.sandbox.ArchiveLimits.DEFAULT, 1L << 20, 100, 1L << 20));
+        io.execq.testing.TestArchives many = io.execq.testing.TestArchives.tar();
+        for (int i = 0; i < 257; i++) {
+            many.file("f" + i, "x"); // 257 bytes of content, 257 pages of tmpfs
+        }
+        assertThatThrownBy(() -> small.prepare(request().setArchive(ByteBuffer.wrap(many.gzip())).build(), "r1", 10))
+                .isInstanceOf(RequestRejectedException.class)
+                .hasMessage("archive and files need 1052672 bytes of workspace (files rounded up to 4096-byte "
+                        + "pages); this run's workspace holds 1048576 bytes (--max-workspace, at most half the "
+                        + "memory limit)");
     }
 
     @Test

@@ -61,6 +61,12 @@ public final class RequestValidator {
         if (request.getReplayOf() != null) {
             requireNotBlank(request.getReplayOf(), "replayOf");
         }
+        if (request.getArchive() != null && !request.getArchive().hasRemaining()) {
+            throw new IllegalArgumentException("archive must not be empty");
+        }
+        for (String glob : request.getCollect()) {
+            validateCollect(glob);
+        }
         return request;
     }
 
@@ -77,6 +83,28 @@ public final class RequestValidator {
         }
         if (command.get(0).isBlank()) {
             throw new IllegalArgumentException("command[0] must not be blank");
+        }
+    }
+
+    /** A workspace-relative {@code java.nio} glob: not blank, not absolute, no {@code ..}, NUL or backslash. */
+    private static void validateCollect(String glob) {
+        if (glob == null || glob.isBlank()) {
+            throw new IllegalArgumentException("collect pattern must not be blank");
+        }
+        requireNoNul(glob, "collect pattern " + glob.replace('\0', '?'));
+        if (glob.startsWith("/") || glob.indexOf('\\') >= 0) {
+            throw new IllegalArgumentException("collect pattern must be relative to the workspace, got " + glob);
+        }
+        for (String segment : glob.split("/")) {
+            if (segment.equals("..")) {
+                throw new IllegalArgumentException("collect pattern must not contain '..', got " + glob);
+            }
+        }
+        try {
+            java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + glob);
+        } catch (java.util.regex.PatternSyntaxException e) {
+            throw new IllegalArgumentException("collect pattern " + glob + " is not a valid glob: "
+                    + e.getDescription());
         }
     }
 

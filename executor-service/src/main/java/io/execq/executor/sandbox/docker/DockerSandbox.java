@@ -4,6 +4,8 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.ConflictException;
 import io.execq.executor.sandbox.BoundedOutput;
+import io.execq.executor.sandbox.CollectedArtifacts;
+import io.execq.executor.sandbox.SandboxRuntimeException;
 import io.execq.executor.sandbox.Sandbox;
 import io.execq.executor.sandbox.SandboxException;
 import io.execq.executor.sandbox.SandboxInterruptedException;
@@ -11,6 +13,7 @@ import io.execq.executor.sandbox.SandboxOutcome;
 import io.execq.executor.sandbox.SandboxSpec;
 import io.execq.executor.sandbox.SandboxUnavailableException;
 import io.execq.schema.Backend;
+import io.execq.schema.Network;
 import io.execq.schema.Protection;
 import java.io.IOException;
 import java.time.Clock;
@@ -189,6 +192,8 @@ public final class DockerSandbox implements Sandbox {
         private String volume;
         private String containerId;
         private AttachSession attach;
+        private String holderId;
+        private AttachSession holderAttach;
 
         Run(SandboxSpec spec) {
             this.spec = spec;
@@ -238,11 +243,50 @@ public final class DockerSandbox implements Sandbox {
             OptionalInt exit = timedOut ? OptionalInt.empty() : OptionalInt.of(exitCode(state));
             log.info("request {}: docker run finished exit={} timedOut={} oomKilled={} stdout={} stderr={}",
                     spec.requestId(), exit, timedOut, oom, stdout.totalBytes(), stderr.totalBytes());
-            return DockerExecFailures.classify(new SandboxOutcome(exit, timedOut, oom, stdout.snapshot(),
-                    stderr.snapshot(), startedAt, finishedAt, Backend.DOCKER,
+            SandboxOutcome outcome = DockerExecFailures.classify(new SandboxOutcome(exit, timedOut, oom,
+                    stdout.snapshot(), stderr.snapshot(), startedAt, finishedAt, Backend.DOCKER,
                     containers.hardening().protections(spec.network()), Optional.of(image.id()),
                     Optional.of(containers.hardening().runtimeName()),
                     Optional.of(containers.hardening().seccomp().name())), spec.argv().get(0));
+            return spec.collect().any() ? outcome.withArtifacts(artifacts(state)) : outcome;
+        }
+
+        /**
+         * The run's artifacts, read through the holder once the run's container has stopped (with it every process
+         * of the run: they all lived in its pid namespace).
+         */
+        private CollectedArtifacts artifacts(InspectContainerResponse.ContainerState state) {
+            if (Boolean.TRUE.equals(state.getRunning()) || holderId == null) {
+                return CollectedArtifacts.notCollected("artifacts: not collected, the run's container did not stop");
+            }
+            try {
+                return ArtifactReader.read(client, holderId, spec.collect());
+            } catch (IOException | RuntimeException e) {
+                log.warn("request {}: reading artifacts failed: {}", spec.requestId(), DockerErrors.rootMessage(e));
+                return CollectedArtifacts.notCollected("artifacts: not collected: " + DockerErrors.rootMessage(e));
+            }
+        }
+
+        /**
+         * A second container on the workspace volume, waiting (for a line that never comes) while the run's own
+         * container runs and stops: a tmpfs volume is unmounted, and its content lost, when its last running
+         * container stops, so artifacts are read through this one. Hardened and labelled like the run's; it runs
+         * nothing of the request.
+         */
+        private void startHolder(ResolvedImage image, Map<String, String> labels, Instant now)
+                throws SandboxException {
+            WarmContainer holder;
+            try {
+                holder = containers.launch(client, docker.socketAddress(), volume + "-artifacts", image.id(),
+                        spec.limits(), labels, Optional.of(volume), HardenedHostConfig.VOLUME_MOUNT, now,
+                        Network.NONE);
+            } catch (IOException e) {
+                throw new SandboxUnavailableException("attach to the artifact holder failed: " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                throw DockerErrors.translate("start artifact holder", e);
+            }
+            holderId = holder.id();
+            holderAttach = holder.attach();
         }
 
         /** Creates the run's own container, with a tmpfs workspace. */
@@ -275,10 +319,16 @@ public final class DockerSandbox implements Sandbox {
             }
             containerId = launched.id();
             attach = launched.attach();
-            call("copy files", () -> {
-                WorkspaceVolume.populate(client, containerId, spec);
-                return null;
-            });
+            try {
+                WorkspaceVolume.populate(client, containerId, spec, io);
+            } catch (IOException e) {
+                throw new SandboxRuntimeException("copy files", e.getMessage(), false, e);
+            } catch (RuntimeException e) {
+                throw DockerErrors.translate("copy files", e);
+            }
+            if (spec.collect().any()) {
+                startHolder(image, labels, now);
+            }
             return launched;
         }
 
@@ -384,6 +434,11 @@ public final class DockerSandbox implements Sandbox {
             if (attach != null) {
                 attach.close();
             }
+            if (holderAttach != null) {
+                holderAttach.close();
+            }
+            RunContainers.remove(client, Optional.ofNullable(holderId), Optional.empty(),
+                    "request " + spec.requestId());
             RunContainers.remove(client, Optional.ofNullable(containerId), Optional.ofNullable(volume),
                     "request " + spec.requestId());
         }

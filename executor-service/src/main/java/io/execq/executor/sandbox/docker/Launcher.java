@@ -35,12 +35,13 @@ final class Launcher {
 
     /**
      * Whether a warm container can run {@code spec} exactly as a container created for it: no files or working dir
-     * (a warm container's workspace is its empty tmpfs), no network (a warm container has none), and a program name {@code env} cannot mistake for a
-     * variable assignment.
+     * (a warm container's workspace is its empty tmpfs), no network (a warm container has none), and a program name
+     * {@code env} cannot mistake for a variable assignment; no archive and no artifacts (those need the workspace
+     * volume).
      */
     static boolean canLaunch(SandboxSpec spec) {
         return spec.files().isEmpty() && spec.workingDir().isEmpty() && spec.argv().get(0).indexOf('=') < 0
-                && spec.network() == io.execq.schema.Network.NONE;
+                && spec.archive().isEmpty() && !spec.collect().any() && spec.network() == io.execq.schema.Network.NONE;
     }
 
     /**

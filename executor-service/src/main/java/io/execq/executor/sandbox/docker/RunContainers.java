@@ -99,7 +99,19 @@ final class RunContainers {
                          Map<String, String> labels, Optional<String> volume, String workingDir, Instant createdAt,
                          Network network)
             throws IOException {
-        String id = create(client, volume.orElse("execq-" + UUID.randomUUID()), imageId, limits, labels, volume,
+        return launch(client, daemon, volume.orElse("execq-" + UUID.randomUUID()), imageId, limits, labels, volume,
+                workingDir, createdAt, network);
+    }
+
+    /**
+     * As {@link #launch(DockerClient, SocketAddress, String, SandboxLimits, Map, Optional, String, Instant, Network)},
+     * named.
+     */
+    WarmContainer launch(DockerClient client, SocketAddress daemon, String name, String imageId, SandboxLimits limits,
+                         Map<String, String> labels, Optional<String> volume, String workingDir, Instant createdAt,
+                         Network network)
+            throws IOException {
+        String id = create(client, name, imageId, limits, labels, volume,
                 Launcher.ENTRYPOINT, Map.of(), workingDir, network);
         AttachSession attach = null;
         try {

@@ -40,11 +40,13 @@ public final class WorkspaceVolume {
     }
 
     /**
-     * Whether {@code spec} needs a volume: files do (a copy reaches a container's volumes, never its tmpfs mounts);
-     * a working dir needs its directories created.
+     * Whether {@code spec} needs a volume: files and an archive do (a copy reaches a container's volumes, never its
+     * tmpfs mounts); a working dir needs its directories created; artifacts are read from the volume after the run,
+     * through a second container that keeps it mounted ({@link ArtifactReader}).
      */
     static boolean needed(SandboxSpec spec) {
-        return !spec.files().isEmpty() || spec.workingDir().isPresent();
+        return !spec.files().isEmpty() || spec.workingDir().isPresent() || spec.archive().isPresent()
+                || spec.collect().any();
     }
 
     /** Creates an empty tmpfs volume capped as by {@link HardenedHostConfig#defaults()}, with {@code labels}. */
@@ -69,6 +71,39 @@ public final class WorkspaceVolume {
                 .exec();
     }
 
+    /**
+     * As {@link #populate(DockerClient, String, SandboxSpec)}, streaming: a spec with an archive is re-packed from
+     * the validated {@link io.execq.executor.sandbox.WorkspaceArchive} (regular files and directories only, our own
+     * modes and owner) into a pipe that Docker reads, written on {@code io}; it is never held in memory whole.
+     */
+    static void populate(DockerClient docker, String containerId, SandboxSpec spec, java.util.concurrent.Executor io)
+            throws IOException {
+        if (spec.archive().isEmpty()) {
+            populate(docker, containerId, spec);
+            return;
+        }
+        java.io.PipedInputStream in = new java.io.PipedInputStream(64 * 1024);
+        java.io.PipedOutputStream out = new java.io.PipedOutputStream(in);
+        java.util.concurrent.CompletableFuture<Void> writer = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try (out) {
+                writeTar(spec, out);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, io);
+        try {
+            docker.copyArchiveToContainerCmd(containerId).withRemotePath(HardenedHostConfig.VOLUME_MOUNT)
+                    .withTarInputStream(in).exec();
+        } finally {
+            in.close(); // a writer still blocked on a full pipe fails instead of waiting forever
+        }
+        try {
+            writer.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw new IOException("re-packing the archive failed: " + e.getCause(), e.getCause());
+        }
+    }
+
     /** The absolute working directory of the program. */
     static String workingDir(SandboxSpec spec) {
         return spec.workingDir().map(dir -> WORKSPACE + "/" + dir).orElse(WORKSPACE);
@@ -80,11 +115,31 @@ public final class WorkspaceVolume {
 
     static byte[] tar(SandboxSpec spec) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
+        try {
+            writeTar(spec, bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException("building an in-memory tar cannot fail", e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** The workspace as a tar: its directories, the archive's files (those not replaced), then the spec's files. */
+    static void writeTar(SandboxSpec spec, java.io.OutputStream out) throws IOException {
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             putDirectory(tar, TOP, 0700);
             for (String dir : spec.directories()) {
                 putDirectory(tar, TOP + dir + "/", 0755);
+            }
+            if (spec.archive().isPresent()) {
+                spec.archive().get().forEachFile(spec::overridesArchiveFile, (entry, content) -> {
+                    TarArchiveEntry file = owned(new TarArchiveEntry(TOP + entry.path()));
+                    file.setMode(entry.executable() ? 0100755 : 0100644);
+                    file.setSize(entry.size());
+                    tar.putArchiveEntry(file);
+                    content.transferTo(tar);
+                    tar.closeArchiveEntry();
+                });
             }
             for (SandboxFile file : spec.files()) {
                 TarArchiveEntry entry = owned(new TarArchiveEntry(TOP + file.path()));
@@ -94,10 +149,7 @@ public final class WorkspaceVolume {
                 tar.write(file.content());
                 tar.closeArchiveEntry();
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("building an in-memory tar cannot fail", e);
         }
-        return bytes.toByteArray();
     }
 
     private static void putDirectory(TarArchiveOutputStream tar, String name, int mode) throws IOException {

@@ -5,6 +5,7 @@ import io.execq.executor.sandbox.CapturedStream;
 import io.execq.executor.sandbox.Sandbox;
 import io.execq.executor.sandbox.SandboxException;
 import io.execq.executor.sandbox.SandboxInterruptedException;
+import io.execq.executor.sandbox.CollectedArtifacts;
 import io.execq.executor.sandbox.SandboxOutcome;
 import io.execq.executor.sandbox.SandboxRuntimeException;
 import io.execq.executor.sandbox.SandboxSpec;
@@ -182,13 +183,13 @@ public final class ProcessSandbox implements Sandbox {
                                 + "again", spec.requestId(), finished.outcome().stderr().text().strip());
                         finished = runIn(workspace, cgroups, spec, uid);
                     }
-                    return finished.outcome();
                 } finally {
                     clean = finished != null && finished.namespaceEmpty();
                     if (!clean && uid.isPresent()) {
                         clean = killEveryProcessOf(uid.getAsInt(), spec);
                     }
                 }
+                return withArtifacts(finished.outcome(), workspace, spec, clean);
             }
         } catch (IOException e) {
             log.warn("request {}: workspace or cgroup clean-up failed: {}", spec.requestId(), e.toString());
@@ -201,6 +202,29 @@ public final class ProcessSandbox implements Sandbox {
                     users.release(uid.getAsInt());
                 }
             }
+        }
+    }
+
+    /**
+     * The outcome with the artifacts its spec asks for, read only when no process of the run is left ({@code clean}:
+     * its pid namespace emptied, or every process of its uid killed), so that nothing changes the workspace while
+     * it is read. Without a uid of its own a run's processes cannot be told from the executor's, so only a run
+     * whose namespace provably emptied is read.
+     */
+    private SandboxOutcome withArtifacts(SandboxOutcome outcome, ProcessWorkspace workspace, SandboxSpec spec,
+                                         boolean clean) {
+        if (!spec.collect().any()) {
+            return outcome;
+        }
+        if (!clean) {
+            return outcome.withArtifacts(CollectedArtifacts.notCollected(
+                    "artifacts: not collected, processes of the run may still be running"));
+        }
+        try {
+            return outcome.withArtifacts(workspace.collect(spec.collect()));
+        } catch (IOException e) {
+            log.warn("request {}: reading artifacts failed: {}", spec.requestId(), e.toString());
+            return outcome.withArtifacts(CollectedArtifacts.notCollected("artifacts: not collected: " + e));
         }
     }
 

@@ -1,6 +1,14 @@
 package io.execq.executor.sandbox.process;
 
+import io.execq.executor.sandbox.ArtifactCollector;
+import io.execq.executor.sandbox.CollectSpec;
+import io.execq.executor.sandbox.CollectedArtifacts;
 import io.execq.executor.sandbox.SandboxFile;
+import io.execq.executor.sandbox.WorkspaceArchive;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.LinkOption;
+import java.nio.file.StandardOpenOption;
 import io.execq.executor.sandbox.SandboxSpec;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
@@ -52,6 +60,9 @@ final class ProcessWorkspace implements AutoCloseable {
                 Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwxr-xr-x"));
                 ws.own(path);
             }
+            if (spec.archive().isPresent()) {
+                ws.extract(spec.archive().get(), spec);
+            }
             for (SandboxFile file : spec.files()) {
                 Path path = Files.write(root.resolve(file.path()), file.content());
                 Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(file.executable() ? "rwxr-xr-x" : "rw-r--r--"));
@@ -65,11 +76,85 @@ final class ProcessWorkspace implements AutoCloseable {
                 e.addSuppressed(suppressed);
             }
             if (tmpfs.isPresent() && isNoSpace(e)) {
-                throw new WorkspaceFullException("the request's files do not fit the workspace limit of "
+                throw new WorkspaceFullException("the request's files and archive do not fit the workspace limit of "
                         + tmpfs.get().sizeBytes() + " bytes", e);
             }
             throw e;
         }
+    }
+
+    /**
+     * Writes the archive's files (directories exist already). Every file is created new ({@code O_CREAT|O_EXCL},
+     * which never follows a link) in a directory this method created, before anything of the run exists, so nothing
+     * the archive holds is written anywhere but its own path in the workspace. Files the spec's own files replace are
+     * not written.
+     */
+    private void extract(WorkspaceArchive archive, SandboxSpec spec) throws IOException {
+        archive.forEachFile(spec::overridesArchiveFile, (entry, content) -> {
+            Path path = root.resolve(entry.path());
+            try (OutputStream out = Files.newOutputStream(path, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                content.transferTo(out);
+            }
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(
+                    entry.executable() ? "rwxr-xr-x" : "rw-r--r--"));
+            own(path);
+        });
+    }
+
+    /**
+     * The files of the workspace that {@code collect} asks for. Call only once no process of the run is left: then
+     * nothing changes the tree while it is read. The walk never follows a link; each entry's type comes from
+     * {@code lstat}, and only regular files are opened ({@code O_NOFOLLOW}), so a FIFO, device or socket is never
+     * opened and a symbolic link never read through. A regular file with more than one name could be a hard link to
+     * a file outside the workspace, unless the workspace is a filesystem of its own (the run's tmpfs: the kernel
+     * refuses links across filesystems, and the inode's device proves where it lives); without the tmpfs such files
+     * are skipped.
+     */
+    CollectedArtifacts collect(CollectSpec collect) throws IOException {
+        ArtifactCollector collector = new ArtifactCollector(collect);
+        Object device = Files.getAttribute(root, "unix:dev", LinkOption.NOFOLLOW_LINKS);
+        boolean ownFilesystem = mounted.isPresent();
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                String path = root.relativize(file).toString();
+                if (!collector.wants(path)) {
+                    return FileVisitResult.CONTINUE;
+                }
+                java.util.Map<String, Object> unix = Files.readAttributes(file, "unix:mode,dev,nlink,size",
+                        LinkOption.NOFOLLOW_LINKS);
+                int type = (Integer) unix.get("mode") & 0170000;
+                if (type != 0100000) {
+                    collector.skipped(path, kind(type));
+                } else if (!device.equals(unix.get("dev"))
+                        || (!ownFilesystem && (Integer) unix.get("nlink") > 1)) {
+                    collector.skipped(path, "hard link");
+                } else {
+                    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+                        collector.regular(path, (Long) unix.get("size"), in);
+                    }
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+                return FileVisitResult.CONTINUE; // a directory the program made unreadable: nothing of it returns
+            }
+        });
+        return collector.result();
+    }
+
+    private static String kind(int type) {
+        return switch (type) {
+            case 0120000 -> "symbolic link";
+            case 0010000 -> "FIFO";
+            case 0140000 -> "socket";
+            case 0020000, 0060000 -> "device";
+            case 0040000 -> "directory";
+            default -> "special file";
+        };
     }
 
     private static boolean isNoSpace(Exception e) {
