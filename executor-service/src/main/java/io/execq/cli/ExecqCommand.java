@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Kafka-driven code execution in hardened sandboxes.",
-        subcommands = {SubmitCommand.class, ResultsCommand.class, ReplayCommand.class, VerifyCommand.class,
+        subcommands = {SubmitCommand.class, CancelCommand.class, ResultsCommand.class, ReplayCommand.class, VerifyCommand.class,
                 BrokerCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class ExecqCommand implements Runnable {
 

@@ -72,6 +72,13 @@ public final class ExecutorConfig {
             TopicSettings.DEFAULT_RESULTS_TOPIC, false, text(), "Topic of execution results.");
     public static final ConfigKey<String> DEAD_LETTER_TOPIC = key("dead-letter-topic",
             TopicSettings.DEFAULT_DEAD_LETTER_TOPIC, false, text(), "Dead-letter topic.");
+    public static final ConfigKey<String> CONTROL_TOPIC = key("control-topic",
+            TopicSettings.DEFAULT_CONTROL_TOPIC, false, text(),
+            "Topic of cancellations (execq cancel), read whole by every executor.");
+    public static final ConfigKey<Duration> CANCEL_WINDOW = key("cancel-window", "1h", false,
+            durationIn(Duration.ofMinutes(1), Duration.ofDays(7)), "How long a cancellation applies after it was "
+                    + "published (a request fetched later is still cancelled); the control topic's retention when "
+                    + "this executor creates it, and how far back a starting executor reads it.");
     public static final ConfigKey<Integer> REQUEST_PARTITIONS = key("request-partitions",
             Integer.toString(TopicSettings.DEFAULT_REQUEST_PARTITIONS), false, intIn(1, 10_000),
             "Partitions of the requests topic when this executor creates it.");

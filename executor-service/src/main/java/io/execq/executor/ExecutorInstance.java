@@ -1,6 +1,8 @@
 package io.execq.executor;
 
 import io.execq.executor.config.NetworkAllowance;
+import io.execq.executor.control.Cancellations;
+import io.execq.executor.control.ControlReader;
 import io.execq.executor.http.HealthServer;
 import io.execq.executor.kafka.GroupLag;
 import io.execq.executor.pipeline.ConsumerLoop;
@@ -48,6 +50,8 @@ import org.slf4j.LoggerFactory;
 public final class ExecutorInstance implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ExecutorInstance.class);
+    /** How long start-up waits for the control topic's cancellations before the loop fetches requests. */
+    private static final Duration CONTROL_CATCH_UP = Duration.ofSeconds(15);
 
     private final ExecutorConfig config;
     private final KafkaBootstrap kafka;
@@ -58,6 +62,7 @@ public final class ExecutorInstance implements AutoCloseable {
     private final Thread loopThread;
     private final HealthServer http;
     private final GroupLag groupLag;
+    private final ControlReader control;
 
     private ExecutorInstance(ExecutorConfig config, KafkaBootstrap kafka, SandboxStack sandboxes,
                              KafkaGroupMembership membership) {
@@ -96,10 +101,15 @@ public final class ExecutorInstance implements AutoCloseable {
             validator = validator.allowingBridgeNetwork();
         }
         this.workers = Executors.newCachedThreadPool(new NamedThreads("execq-run"));
+        Cancellations cancellations = new Cancellations(config.get(ExecutorConfig.CANCEL_WINDOW),
+                Cancellations.DEFAULT_MAX_ENTRIES, clock, metrics::cancellation);
+        this.control = new ControlReader(
+                new KafkaConsumer<>(KafkaClients.controlConsumer(config, kafka.bootstrapServers())),
+                config.get(ExecutorConfig.CONTROL_TOPIC), cancellations, clock);
         Scheduler scheduler = new Scheduler(validator, results, sandboxes.router()::route, bulkhead, rateLimiter,
                 new RunTask(sandboxes.router()::route, results, config.get(ExecutorConfig.INFRA_RETRIES),
-                        config.get(ExecutorConfig.RETRY_BACKOFF), metrics, clock),
-                workers, clock, metrics, config.schedulingPolicy());
+                        config.get(ExecutorConfig.RETRY_BACKOFF), metrics, clock, cancellations),
+                workers, clock, metrics, config.schedulingPolicy(), cancellations);
         ResultPublisher publisher = new ResultPublisher(
                 new KafkaProducer<>(KafkaClients.transactionalProducer(config, kafka.bootstrapServers())),
                 new ExecutionResultSerializer(), config.get(ExecutorConfig.RESULTS_TOPIC),
@@ -127,6 +137,7 @@ public final class ExecutorInstance implements AutoCloseable {
             membership = KafkaGroupMembership.connect(config, kafka.bootstrapServers());
             sandboxes = new SandboxStack(config, Clock.systemUTC(), membership.scope(), Optional.of(membership));
             ExecutorInstance instance = new ExecutorInstance(config, kafka, sandboxes, membership);
+            instance.control.start(CONTROL_CATCH_UP);
             instance.loopThread.start();
             instance.groupLag.start();
             LOG.info("Executor {} consuming {} from {} (concurrency {}, {}, rate {}/s, fallback {}); health on "
@@ -199,6 +210,7 @@ public final class ExecutorInstance implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         workers.shutdownNow();
+        control.close();
         groupLag.close();
         http.close();
         sandboxes.close();

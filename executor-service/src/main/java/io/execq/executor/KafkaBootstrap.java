@@ -79,6 +79,15 @@ public final class KafkaBootstrap implements AutoCloseable {
             int brokers = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size();
             TopicSettings settings = config.topicSettings((short) Math.max(1, Math.min(3, brokers)));
             new Topics(admin).ensure(settings);
+            try {
+                new Topics(admin).ensure(java.util.List.of(Topics.controlTopic(config.get(ExecutorConfig.CONTROL_TOPIC),
+                        settings.replicationFactor(), config.get(ExecutorConfig.CANCEL_WINDOW))));
+            } catch (IllegalStateException e) {
+                // Cancellation is an addition: an executor whose principal may not use the control topic still runs
+                // requests (and says loudly that it cannot cancel them).
+                LOG.error("Control topic {} unavailable, cancellations will not be applied: {}",
+                        config.get(ExecutorConfig.CONTROL_TOPIC), e.getMessage());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while creating topics", e);

@@ -85,6 +85,21 @@ public final class KafkaClients {
         return props;
     }
 
+    /**
+     * The control topic's reader: no group (it assigns itself every partition and commits nothing), committed
+     * records only.
+     */
+    public static Map<String, Object> controlConsumer(ExecutorConfig config, String bootstrapServers) {
+        Map<String, Object> props = base(config, bootstrapServers);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, config.executorId() + "-control");
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        return props;
+    }
+
     private static Map<String, Object> base(ExecutorConfig config, String bootstrapServers) {
         Map<String, Object> props = new HashMap<>(config.kafkaProperties());
         props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);

@@ -77,6 +77,28 @@ public interface ExecutionClient extends AutoCloseable {
     CompletableFuture<ExecutionResult> execute(ExecutionRequest request, Duration timeout);
 
     /**
+     * Asks every executor to give up on {@code requestId}: publishes a {@code CancelRequest} to the control topic
+     * (keyed by the id), then, when {@code wait} is positive, reads the results topic ({@code read_committed}) for
+     * the id's result for up to {@code wait}.
+     *
+     * <p>Executors keep a cancellation for their {@code --cancel-window} (1 hour by default): a request that is
+     * queued, or arrives later within the window, never starts and gets one result {@code CANCELLED}; a running one
+     * is killed (container or process tree) and its result is {@code CANCELLED} with the output captured so far.
+     * Cancelling an unknown or finished request changes nothing and is not an error: the outcome says
+     * {@link CancelOutcome.Status#ALREADY_FINISHED} or {@link CancelOutcome.Status#NO_RESULT}.
+     *
+     * @param wait how long to look for the result after publishing; zero: do not look ({@code NO_RESULT})
+     * @return completes once the cancellation is acknowledged by the broker and the wait is over; fails with
+     *     {@link SubmitException} when the broker refused it
+     */
+    CompletableFuture<CancelOutcome> cancel(String requestId, Duration wait);
+
+    /** Publishes the cancellation of {@code requestId} without waiting for its effect (outcome {@code NO_RESULT}). */
+    default CompletableFuture<CancelOutcome> cancel(String requestId) {
+        return cancel(requestId, Duration.ZERO);
+    }
+
+    /**
      * Stops the client: outstanding {@code execute} futures fail with an {@link IllegalStateException}, requests
      * already handed to the producer are still sent (bounded by the builder's close timeout), and later calls fail
      * at once with {@code IllegalStateException("client closed")}. Idempotent.

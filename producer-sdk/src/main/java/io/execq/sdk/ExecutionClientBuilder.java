@@ -1,5 +1,6 @@
 package io.execq.sdk;
 
+import io.execq.sdk.internal.CancelPublisher;
 import io.execq.sdk.internal.KafkaExecutionClient;
 import io.execq.sdk.internal.KafkaSettings;
 import java.time.Duration;
@@ -22,6 +23,7 @@ public final class ExecutionClientBuilder {
 
     public static final String DEFAULT_REQUESTS_TOPIC = "execq.requests";
     public static final String DEFAULT_RESULTS_TOPIC = "execq.results";
+    public static final String DEFAULT_CONTROL_TOPIC = "execq.control";
     /** 16 MiB, the brokers' {@code max.message.bytes} for the execq topics. */
     public static final int DEFAULT_MAX_REQUEST_BYTES = KafkaSettings.DEFAULT_MAX_REQUEST_BYTES;
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
@@ -30,6 +32,7 @@ public final class ExecutionClientBuilder {
     private final Map<String, Object> kafkaProperties = new LinkedHashMap<>();
     private String requestsTopic = DEFAULT_REQUESTS_TOPIC;
     private String resultsTopic = DEFAULT_RESULTS_TOPIC;
+    private String controlTopic = DEFAULT_CONTROL_TOPIC;
     private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
 
     ExecutionClientBuilder() {
@@ -66,6 +69,12 @@ public final class ExecutionClientBuilder {
         return this;
     }
 
+    /** The topic cancellations are published to. Default: {@value #DEFAULT_CONTROL_TOPIC}. */
+    public ExecutionClientBuilder controlTopic(String topic) {
+        this.controlTopic = requireNotBlank(topic, "controlTopic");
+        return this;
+    }
+
     /** How long {@link ExecutionClient#close()} waits for requests still being sent. Default: 30 seconds. */
     public ExecutionClientBuilder closeTimeout(Duration closeTimeout) {
         Objects.requireNonNull(closeTimeout, "closeTimeout");
@@ -89,7 +98,8 @@ public final class ExecutionClientBuilder {
                     + requestsTopic);
         }
         KafkaSettings settings = new KafkaSettings(bootstrapServers, kafkaProperties);
-        return KafkaExecutionClient.create(settings, requestsTopic, resultsTopic, closeTimeout);
+        return KafkaExecutionClient.create(settings, requestsTopic, resultsTopic, closeTimeout)
+                .withCancellation(new CancelPublisher(settings, controlTopic, resultsTopic));
     }
 
     private static String requireNotBlank(String value, String name) {

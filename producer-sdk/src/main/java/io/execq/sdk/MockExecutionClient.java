@@ -37,6 +37,7 @@ import java.util.function.Function;
 public final class MockExecutionClient implements ExecutionClient {
 
     private final List<ExecutionRequest> submitted = new ArrayList<>();
+    private final List<String> cancelled = new ArrayList<>();
     private final ScheduledTimeouts timeouts = new ScheduledTimeouts("execq-mock-client-timeouts");
     private final PendingResults pending = new PendingResults(timeouts);
     private volatile Function<ExecutionRequest, ExecutionResult> responder;
@@ -123,6 +124,26 @@ public final class MockExecutionClient implements ExecutionClient {
             }
         }
         return result;
+    }
+
+    /** Records the cancellation; the mock knows no results, so the outcome is {@code NO_RESULT}. */
+    @Override
+    public CompletableFuture<CancelOutcome> cancel(String requestId, Duration wait) {
+        Objects.requireNonNull(requestId, "requestId");
+        Objects.requireNonNull(wait, "wait");
+        if (closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException("client closed"));
+        }
+        synchronized (this) {
+            cancelled.add(requestId);
+        }
+        return CompletableFuture.completedFuture(new CancelOutcome(requestId, CancelOutcome.Status.NO_RESULT,
+                java.util.Optional.empty()));
+    }
+
+    /** Every request id cancelled so far, in order. */
+    public synchronized List<String> cancelled() {
+        return List.copyOf(cancelled);
     }
 
     private RuntimeException accept(ExecutionRequest request) {

@@ -29,6 +29,10 @@ public record TopicSettings(
     public static final String DEFAULT_REQUESTS_TOPIC = "execq.requests";
     public static final String DEFAULT_RESULTS_TOPIC = "execq.results";
     public static final String DEFAULT_DEAD_LETTER_TOPIC = "execq.requests.dlt";
+    /** Cancellations ({@code CancelRequest}), read whole by every executor; see {@link Topics#controlTopic}. */
+    public static final String DEFAULT_CONTROL_TOPIC = "execq.control";
+    /** Live output of runs that asked for it ({@code OutputChunk}); see {@link Topics#outputTopic}. */
+    public static final String DEFAULT_OUTPUT_TOPIC = "execq.output";
     public static final int DEFAULT_REQUEST_PARTITIONS = 16;
     public static final int DEFAULT_RESULT_PARTITIONS = 16;
     /** 16 MiB: two output streams at the 4 MiB maximum cap plus the echoed request metadata, with room to spare. */

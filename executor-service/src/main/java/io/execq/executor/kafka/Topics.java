@@ -34,7 +34,11 @@ public final class Topics {
      * @return the names of the topics this call created
      */
     public List<String> ensure(TopicSettings settings) throws InterruptedException {
-        List<NewTopic> wanted = newTopics(settings);
+        return ensure(newTopics(settings));
+    }
+
+    /** Creates each of {@code wanted} that is missing, as {@link #ensure(TopicSettings)} does. */
+    public List<String> ensure(List<NewTopic> wanted) throws InterruptedException {
         // Only topics this principal may DESCRIBE are listed; on a cluster with ACLs the others look missing.
         Set<String> existing = call(() -> admin.listTopics().names().get());
 
@@ -101,6 +105,18 @@ public final class Topics {
                 topic(settings.requests(), settings.requestPartitions(), settings),
                 topic(settings.results(), settings.resultPartitions(), settings),
                 topic(settings.deadLetters(), settings.requestPartitions(), settings));
+    }
+
+    /**
+     * The control topic: one partition (cancellations are few, and every executor reads all of them), kept for
+     * {@code retention}, the executors' cancellation window: what it holds is exactly what still applies.
+     */
+    public static NewTopic controlTopic(String name, short replicationFactor, java.time.Duration retention) {
+        return new NewTopic(name, 1, replicationFactor).configs(Map.of(
+                TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention.toMillis()),
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG,
+                Integer.toString(Math.max(1, Math.min(2, replicationFactor - 1)))));
     }
 
     private static NewTopic topic(String name, int partitions, TopicSettings settings) {

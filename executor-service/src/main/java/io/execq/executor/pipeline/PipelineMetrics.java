@@ -52,6 +52,19 @@ public final class PipelineMetrics {
             }
         }
         deadLetters(Completion.UNDECODABLE);
+        for (io.execq.executor.control.Cancellations.Outcome outcome
+                : io.execq.executor.control.Cancellations.Outcome.values()) {
+            Counter.builder("execq.cancellations").description("Cancellations read from the control topic "
+                    + "(received) and applied by this executor (killed, not_started)").tag("outcome", outcome.tag())
+                    .register(registry);
+        }
+    }
+
+    /** A cancellation was read or took effect ({@code execq_cancellations_total{outcome}}). */
+    public void cancellation(io.execq.executor.control.Cancellations.Outcome outcome) {
+        Counter.builder("execq.cancellations").description("Cancellations read from the control topic "
+                + "(received) and applied by this executor (killed, not_started)").tag("outcome", outcome.tag())
+                .register(registry).increment();
     }
 
     void ran(SandboxOutcome outcome) {

@@ -58,6 +58,28 @@ public final class ResultFactory {
                 .map(f -> new Artifact(f.path(), ByteBuffer.wrap(f.data()), f.size(), f.truncated())).toList();
     }
 
+    /**
+     * A run killed by its cancellation: what it printed until the kill, its exit status if it had one, status
+     * {@code CANCELLED} with {@code cancelledAt}. A run the timeout killed first stays {@code TIMED_OUT}.
+     */
+    public ExecutionResult cancelled(PreparedRun run, SandboxOutcome outcome, Instant cancelledAt) {
+        ExecutionResult result = completed(run, outcome);
+        if (outcome.timedOut()) {
+            return result;
+        }
+        result.setStatus(ExecutionStatus.CANCELLED);
+        result.setCancelledAt(cancelledAt);
+        result.setError("cancelled while running; killed at " + cancelledAt);
+        return result;
+    }
+
+    /** A request cancelled before it started: it never runs. */
+    public ExecutionResult cancelledBeforeStart(ExecutionRequest request) {
+        ExecutionResult result = notRun(request, ExecutionStatus.CANCELLED, "cancelled before it started");
+        result.setCancelledAt(result.getFinishedAt());
+        return result;
+    }
+
     public ExecutionResult rejected(ExecutionRequest request, String reason) {
         return notRun(request, ExecutionStatus.REJECTED, reason);
     }

@@ -1,12 +1,16 @@
 package io.execq.executor.pipeline;
 
+import io.execq.executor.control.Cancellations;
 import io.execq.executor.sandbox.Route;
+import io.execq.executor.sandbox.RunControl;
 import io.execq.executor.sandbox.SandboxException;
 import io.execq.executor.sandbox.SandboxInterruptedException;
 import io.execq.executor.sandbox.SandboxOutcome;
 import io.execq.executor.sandbox.SandboxUnavailableException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -29,9 +33,17 @@ public final class RunTask {
     private final Duration backoff;
     private final PipelineMetrics metrics;
     private final Clock clock;
+    private final Cancellations cancellations;
 
     public RunTask(SandboxSelector sandboxes, ResultFactory results, int retries, Duration backoff,
             PipelineMetrics metrics, Clock clock) {
+        this(sandboxes, results, retries, backoff, metrics, clock, Cancellations.none());
+    }
+
+    /** A run task whose runs {@code cancellations} can kill. */
+    public RunTask(SandboxSelector sandboxes, ResultFactory results, int retries, Duration backoff,
+            PipelineMetrics metrics, Clock clock, Cancellations cancellations) {
+        this.cancellations = cancellations;
         this.sandboxes = sandboxes;
         this.results = results;
         this.retries = retries;
@@ -43,23 +55,33 @@ public final class RunTask {
     RunOutcome run(PartitionWork work, PartitionWork.Waiting waiting) {
         PreparedRun run = waiting.run();
         MDC.put("requestId", run.requestId());
-        try {
+        RunControl control = new RunControl(clock);
+        try (Cancellations.Tracked tracked = cancellations.track(run.requestId(), control)) {
             for (int attempt = 0; ; attempt++) {
+                if (control.cancelledAt().isPresent()) {
+                    cancellations.notStarted();
+                    return new RunOutcome.Finished(work, Completion.of(waiting.record(),
+                            results.cancelledBeforeStart(run.request())));
+                }
                 Route route = sandboxes.route(run.isolation());
                 if (!(route instanceof Route.Run chosen)) {
                     return requeue(work, waiting, ((Route.Unavailable) route).reason());
                 }
                 try {
-                    SandboxOutcome outcome = chosen.sandbox().run(run.spec());
+                    SandboxOutcome outcome = chosen.sandbox().run(run.spec(), control);
                     metrics.ran(outcome);
-                    return new RunOutcome.Finished(work, Completion.of(waiting.record(),
-                            results.completed(run, outcome)));
+                    Optional<Instant> cancelledAt = control.cancelledAt();
+                    return new RunOutcome.Finished(work, Completion.of(waiting.record(), cancelledAt.isPresent()
+                            ? results.cancelled(run, outcome, cancelledAt.get()) : results.completed(run, outcome)));
                 } catch (SandboxInterruptedException e) {
                     // Revocation or shutdown interrupted us; the loop discards this for a stale partition.
                     return requeue(work, waiting, "interrupted");
                 } catch (SandboxUnavailableException e) {
                     return requeue(work, waiting, e.getMessage());
                 } catch (SandboxException e) {
+                    if (control.cancelledAt().isPresent()) {
+                        continue; // the cancel's kill broke the run before it started: answered above
+                    }
                     if (!e.retriable() || attempt >= retries) {
                         LOG.warn("Run failed after {} attempt(s): {}", attempt + 1, e.getMessage());
                         return finishedWithError(work, waiting, e.getMessage());

@@ -1,5 +1,6 @@
 package io.execq.executor.pipeline;
 
+import io.execq.executor.control.Cancellations;
 import io.execq.executor.pipeline.offsets.PartitionOffsets;
 import io.execq.executor.sandbox.Route;
 import io.github.resilience4j.bulkhead.Bulkhead;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,10 +34,13 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li><b>skip</b> records a previous owner completed (named in the committed offset map);</li>
  *   <li><b>decode</b> and <b>validate</b> ({@link Intake}): undecodable and invalid records complete at once;</li>
+ *   <li><b>cancel</b> ({@link #settleCancelled}): a waiting request whose id is cancelled completes as
+ *       {@code CANCELLED} without running;</li>
  *   <li><b>admit</b> ({@link StartPicker}): a request starts with a free place in its partition's window
  *       ({@code --max-in-flight-per-partition}), a bulkhead slot ({@code --concurrency}), a rate-limiter permit
  *       ({@code --rate}) and an available sandbox its isolation allows; expired requests complete as {@code EXPIRED};</li>
- *   <li><b>run</b> ({@link RunTask}, on a worker) and <b>build the result</b>;</li>
+ *   <li><b>run</b> ({@link RunTask}, on a worker; a cancellation kills it and its result is {@code CANCELLED}) and
+ *       <b>build the result</b>;</li>
  *   <li>hand the completions, with each partition's {@linkplain PartitionOffsets commit point}, to the publisher.</li>
  * </ol>
  * Backpressure stays Kafka's: a partition with fetched records that cannot start, or a full window, is reported in
@@ -47,6 +52,7 @@ public final class Scheduler {
     private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
 
     private final Intake intake;
+    private final ResultFactory results;
     private final SandboxSelector sandboxes;
     private final Bulkhead bulkhead;
     private final RateLimiter rateLimiter;
@@ -56,6 +62,7 @@ public final class Scheduler {
     private final PipelineMetrics metrics;
     private final SchedulingPolicy policy;
     private final StartPicker picker;
+    private final Cancellations cancellations;
 
     private final Map<TopicPartition, PartitionWork> partitions = new LinkedHashMap<>();
     private final Queue<RunOutcome> reported = new ConcurrentLinkedQueue<>();
@@ -68,6 +75,16 @@ public final class Scheduler {
     public Scheduler(RequestValidator validator, ResultFactory results, SandboxSelector sandboxes,
                      Bulkhead bulkhead, RateLimiter rateLimiter, RunTask runTask, ExecutorService workers,
                      Clock clock, PipelineMetrics metrics, SchedulingPolicy policy) {
+        this(validator, results, sandboxes, bulkhead, rateLimiter, runTask, workers, clock, metrics, policy,
+                Cancellations.none());
+    }
+
+    /** A scheduler whose waiting requests {@code cancellations} can cancel before they start. */
+    public Scheduler(RequestValidator validator, ResultFactory results, SandboxSelector sandboxes,
+                     Bulkhead bulkhead, RateLimiter rateLimiter, RunTask runTask, ExecutorService workers,
+                     Clock clock, PipelineMetrics metrics, SchedulingPolicy policy, Cancellations cancellations) {
+        this.cancellations = cancellations;
+        this.results = results;
         this.intake = new Intake(validator, results);
         this.sandboxes = sandboxes;
         this.bulkhead = bulkhead;
@@ -148,7 +165,10 @@ public final class Scheduler {
             return;
         }
         Instant now = clock.instant();
-        partitions.values().forEach(work -> takeOn(work, now));
+        partitions.values().forEach(work -> {
+            takeOn(work, now);
+            settleCancelled(work);
+        });
         List<PartitionWork> order = List.copyOf(partitions.values());
         Optional<StartPicker.Pick> pick;
         while ((pick = picker.next(order, now, this::complete)).isPresent() && start(pick.get())) {
@@ -246,6 +266,21 @@ public final class Scheduler {
                 work.ready.add(valid.waiting());
             } else {
                 complete(work, ((Intake.Done) taken).completion());
+            }
+        }
+    }
+
+    /**
+     * The cancel stage: a waiting request whose id is cancelled completes as {@code CANCELLED} without running, at
+     * once, whatever it waits for (a slot, its turn, a sandbox).
+     */
+    private void settleCancelled(PartitionWork work) {
+        for (Iterator<PartitionWork.Waiting> it = work.ready.iterator(); it.hasNext(); ) {
+            PartitionWork.Waiting waiting = it.next();
+            if (cancellations.isCancelled(waiting.run().requestId())) {
+                it.remove();
+                cancellations.notStarted();
+                complete(work, Completion.of(waiting.record(), results.cancelledBeforeStart(waiting.run().request())));
             }
         }
     }

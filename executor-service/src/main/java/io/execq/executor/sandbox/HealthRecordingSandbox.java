@@ -32,8 +32,13 @@ final class HealthRecordingSandbox implements Sandbox {
 
     @Override
     public SandboxOutcome run(SandboxSpec spec) throws SandboxException {
+        return run(spec, RunControl.none());
+    }
+
+    @Override
+    public SandboxOutcome run(SandboxSpec spec, RunControl control) throws SandboxException {
         try {
-            SandboxOutcome outcome = delegate.run(spec);
+            SandboxOutcome outcome = delegate.run(spec, control);
             health.recordRun(null);
             return outcome;
         } catch (SandboxException e) {

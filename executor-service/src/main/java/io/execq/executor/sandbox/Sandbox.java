@@ -54,6 +54,15 @@ public interface Sandbox extends AutoCloseable {
      */
     SandboxOutcome run(SandboxSpec spec) throws SandboxException;
 
+    /**
+     * Runs {@code spec} like {@link #run(SandboxSpec)}, and lets the caller cancel it through {@code control}: a
+     * cancelled run is killed (with everything it started) and its outcome returned as usual, with the output
+     * captured until the kill. A sandbox that cannot cancel runs the spec to its end (this default).
+     */
+    default SandboxOutcome run(SandboxSpec spec, RunControl control) throws SandboxException {
+        return run(spec);
+    }
+
     /** Releases background threads and clients. Does not wait for in-flight runs beyond their own clean-up. */
     @Override
     void close();

@@ -2,6 +2,7 @@ package io.execq.sdk.internal;
 
 import io.execq.schema.ExecutionRequest;
 import io.execq.schema.ExecutionResult;
+import io.execq.sdk.CancelOutcome;
 import io.execq.sdk.ExecutionClient;
 import io.execq.sdk.ResultsNotAuthorizedException;
 import java.time.Duration;
@@ -30,6 +31,30 @@ public final class KafkaExecutionClient implements ExecutionClient {
     private final Duration closeTimeout;
     private final AtomicBoolean closed = new AtomicBoolean();
     private ResultReader reader;
+    private CancelPublisher cancels;
+
+    /** Lets {@link #cancel} publish through {@code cancels} (closed with this client). */
+    public KafkaExecutionClient withCancellation(CancelPublisher cancels) {
+        this.cancels = cancels;
+        return this;
+    }
+
+    @Override
+    public CompletableFuture<CancelOutcome> cancel(String requestId, Duration wait) {
+        Objects.requireNonNull(requestId, "requestId");
+        Objects.requireNonNull(wait, "wait");
+        if (closed.get()) {
+            return CompletableFuture.failedFuture(new IllegalStateException("client closed"));
+        }
+        if (cancels == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("this client has no control topic"));
+        }
+        if (requestId.isBlank() || wait.isNegative()) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(requestId.isBlank()
+                    ? "requestId must not be blank" : "wait must not be negative, got " + wait));
+        }
+        return cancels.cancel(requestId, wait);
+    }
 
     public KafkaExecutionClient(Producer<byte[], byte[]> producer, Supplier<Consumer<byte[], byte[]>> readerConsumers,
             String requestsTopic, String resultsTopic, int maxRequestBytes, TimeoutScheduler timeouts,
@@ -158,6 +183,9 @@ public final class KafkaExecutionClient implements ExecutionClient {
             }
         } finally {
             try {
+                if (cancels != null) {
+                    cancels.close();
+                }
                 publisher.close(closeTimeout);
             } finally {
                 timeouts.close();

@@ -6,6 +6,7 @@ import com.github.dockerjava.api.exception.ConflictException;
 import io.execq.executor.sandbox.BoundedOutput;
 import io.execq.executor.sandbox.CollectedArtifacts;
 import io.execq.executor.sandbox.SandboxRuntimeException;
+import io.execq.executor.sandbox.RunControl;
 import io.execq.executor.sandbox.Sandbox;
 import io.execq.executor.sandbox.SandboxException;
 import io.execq.executor.sandbox.SandboxInterruptedException;
@@ -140,8 +141,14 @@ public final class DockerSandbox implements Sandbox {
 
     @Override
     public SandboxOutcome run(SandboxSpec spec) throws SandboxException {
+        return run(spec, RunControl.none());
+    }
+
+    /** As {@link #run(SandboxSpec)}; a cancel through {@code control} kills the run's container. */
+    @Override
+    public SandboxOutcome run(SandboxSpec spec, RunControl control) throws SandboxException {
         ResolvedImage image = images.resolve(spec.image());
-        Run run = new Run(spec);
+        Run run = new Run(spec, control);
         SandboxOutcome outcome;
         try {
             outcome = run.execute(image);
@@ -188,6 +195,7 @@ public final class DockerSandbox implements Sandbox {
     /** The mutable state of one run, so that clean-up knows exactly what was created. */
     private final class Run {
         private final SandboxSpec spec;
+        private final RunControl control;
         private final DockerClient client = docker.client();
         private String volume;
         private String containerId;
@@ -195,8 +203,9 @@ public final class DockerSandbox implements Sandbox {
         private String holderId;
         private AttachSession holderAttach;
 
-        Run(SandboxSpec spec) {
+        Run(SandboxSpec spec, RunControl control) {
             this.spec = spec;
+            this.control = control;
         }
 
         SandboxOutcome execute(ResolvedImage image) throws SandboxException, InterruptedException {
@@ -229,6 +238,7 @@ public final class DockerSandbox implements Sandbox {
             log.debug("request {}: {} container {} started from {}", spec.requestId(), warm.isPresent() ? "warm" : "new",
                     containerId, image.id());
             attach.feedStdin(input, io);
+            control.onCancel(this::killOnCancel);
 
             Optional<InspectContainerResponse.ContainerState> exited = awaitExit(output, deadline);
             boolean timedOut = exited.isEmpty();
@@ -239,7 +249,8 @@ public final class DockerSandbox implements Sandbox {
             InspectContainerResponse.ContainerState state = exited.isPresent() ? exited.get()
                     : awaitStopped(System.nanoTime() + SETTLE.toNanos());
             Instant finishedAt = clock.instant();
-            boolean oom = oomKilled(state, wallStart, timedOut);
+            control.clear();
+            boolean oom = oomKilled(state, wallStart, timedOut || control.cancelledAt().isPresent());
             OptionalInt exit = timedOut ? OptionalInt.empty() : OptionalInt.of(exitCode(state));
             log.info("request {}: docker run finished exit={} timedOut={} oomKilled={} stdout={} stderr={}",
                     spec.requestId(), exit, timedOut, oom, stdout.totalBytes(), stderr.totalBytes());
@@ -374,6 +385,15 @@ public final class DockerSandbox implements Sandbox {
             }
         }
 
+        /** A cancel, on the canceller's thread: the run's thread sees the stream end and the container stopped. */
+        private void killOnCancel() {
+            try {
+                client.killContainerCmd(containerId).exec();
+            } catch (RuntimeException e) {
+                log.info("request {}: kill on cancel: {}", spec.requestId(), DockerErrors.rootMessage(e));
+            }
+        }
+
         private InspectContainerResponse.ContainerState awaitStopped(long deadline) throws SandboxException, InterruptedException {
             while (true) {
                 InspectContainerResponse.ContainerState state = inspect();
@@ -431,6 +451,7 @@ public final class DockerSandbox implements Sandbox {
         }
 
         void cleanUp() {
+            control.clear();
             if (attach != null) {
                 attach.close();
             }

@@ -2,6 +2,7 @@ package io.execq.executor.sandbox.process;
 
 import io.execq.executor.sandbox.BoundedOutput;
 import io.execq.executor.sandbox.CapturedStream;
+import io.execq.executor.sandbox.RunControl;
 import io.execq.executor.sandbox.Sandbox;
 import io.execq.executor.sandbox.SandboxException;
 import io.execq.executor.sandbox.SandboxInterruptedException;
@@ -163,6 +164,12 @@ public final class ProcessSandbox implements Sandbox {
      */
     @Override
     public SandboxOutcome run(SandboxSpec spec) throws SandboxException {
+        return run(spec, RunControl.none());
+    }
+
+    /** As {@link #run(SandboxSpec)}; a cancel through {@code control} kills the run's process tree. */
+    @Override
+    public SandboxOutcome run(SandboxSpec spec, RunControl control) throws SandboxException {
         if (spec.network() != Network.NONE) {
             // The validator never routes such a run here (PreparedRun#isolation); a direct caller learns why.
             throw new SandboxRuntimeException("run on network " + spec.network(),
@@ -177,11 +184,12 @@ public final class ProcessSandbox implements Sandbox {
                  ProcessWorkspace workspace = createWorkspace(spec, uid)) {
                 Finished finished = null;
                 try {
-                    finished = runIn(workspace, cgroups, spec, uid);
-                    for (int again = 1; again < SETUP_ATTEMPTS && setUpFailed(finished.outcome()); again++) {
+                    finished = runIn(workspace, cgroups, spec, uid, control);
+                    for (int again = 1; again < SETUP_ATTEMPTS && setUpFailed(finished.outcome())
+                            && control.cancelledAt().isEmpty(); again++) {
                         log.warn("request {}: the sandbox's set-up failed before the program ran ({}); starting it "
                                 + "again", spec.requestId(), finished.outcome().stderr().text().strip());
-                        finished = runIn(workspace, cgroups, spec, uid);
+                        finished = runIn(workspace, cgroups, spec, uid, control);
                     }
                 } finally {
                     clean = finished != null && finished.namespaceEmpty();
@@ -288,8 +296,8 @@ public final class ProcessSandbox implements Sandbox {
         }
     }
 
-    private Finished runIn(ProcessWorkspace workspace, RunCgroups.Run cgroups, SandboxSpec spec, OptionalInt uid)
-            throws SandboxException {
+    private Finished runIn(ProcessWorkspace workspace, RunCgroups.Run cgroups, SandboxSpec spec, OptionalInt uid,
+                           RunControl control) throws SandboxException {
         List<String> argv = ProcessCommand.argv(caps, new ProcessCommand.Run(spec.limits(), uid,
                 workspace.root(), workspace.workingDir(spec), spec.argv(),
                 Optional.ofNullable(spec.env().get("PWD"))));
@@ -324,6 +332,7 @@ public final class ProcessSandbox implements Sandbox {
         feed(process.getOutputStream(), ProcessCommand.waitsForGo(caps) ? goThen(spec.stdin()) : spec.stdin());
         boolean timedOut = false;
         boolean namespaceEmpty = false;
+        control.onCancel(() -> ProcessTree.killAll(process, caps.kill()));
         try {
             timedOut = !process.waitFor(spec.limits().timeout().toNanos(), TimeUnit.NANOSECONDS);
             // An exit status of 128 or more may mean unshare itself was killed (its child then dies on its own time).
@@ -339,6 +348,7 @@ public final class ProcessSandbox implements Sandbox {
             Thread.currentThread().interrupt();
             throw new SandboxInterruptedException("run of request " + spec.requestId() + " interrupted", e);
         } finally {
+            control.clear();
             if (process.isAlive()) {
                 ProcessTree.killAll(process, caps.kill());
             }
