@@ -105,6 +105,8 @@ class KafkaAccessControlIT {
                     PARTIAL.get(TopicSettings.DEFAULT_RESULTS_TOPIC),
                     PARTIAL.get(TopicSettings.DEFAULT_DEAD_LETTER_TOPIC), 1, 1, (short) 1,
                     TopicSettings.DEFAULT_MAX_MESSAGE_BYTES, Duration.ofDays(1)));
+            admin.createTopics(List.of(Topics.controlTopic(
+                    TopicSettings.DEFAULT_CONTROL_TOPIC, (short) 1, Duration.ofHours(1)))).all().get();
             admin.createTopics(List.of(new NewTopic(Replayer.DEFAULT_REPLAYS_TOPIC, 1, (short) 1)
                     .configs(Map.of("cleanup.policy", "compact")))).all().get();
         }

@@ -64,6 +64,8 @@ class KafkaAccessDocsTest {
                         AclOperation.WRITE),
                 acl("executor", ResourceType.TOPIC, TopicSettings.DEFAULT_DEAD_LETTER_TOPIC, PatternType.LITERAL,
                         AclOperation.WRITE),
+                acl("executor", ResourceType.TOPIC, TopicSettings.DEFAULT_CONTROL_TOPIC, PatternType.LITERAL,
+                        AclOperation.READ),
                 acl("executor", ResourceType.GROUP, ExecutorConfig.GROUP_ID.defaultValue(), PatternType.LITERAL,
                         AclOperation.READ),
                 acl("executor", ResourceType.TRANSACTIONAL_ID, ResultPublisher.TRANSACTIONAL_ID_PREFIX,
@@ -94,6 +96,8 @@ class KafkaAccessDocsTest {
         List<NewTopic> expected = new java.util.ArrayList<>(Topics.newTopics(TopicSettings.defaults((short) 3)));
         expected.add(new NewTopic(Replayer.DEFAULT_REPLAYS_TOPIC, 1, (short) 3)
                 .configs(Map.of("cleanup.policy", "compact")));
+        expected.add(Topics.controlTopic(TopicSettings.DEFAULT_CONTROL_TOPIC, (short) 3,
+                ExecutorConfig.CANCEL_WINDOW.parser().apply(ExecutorConfig.CANCEL_WINDOW.defaultValue())));
         assertThat(documented.values()).containsExactlyElementsOf(expected);
     }
 
