@@ -142,6 +142,10 @@ public final class KafkaExecutionClient implements ExecutionClient {
             reader.stopped().whenComplete((stopped, error) -> {
                 if (error instanceof ResultsNotAuthorizedException refused) {
                     pending.failAll(requestId -> new ResultsNotAuthorizedException(refused.topic(), refused.getCause()));
+                } else if (error instanceof IllegalStateException refusal) {
+                    // The reader's own start-up refusal ("results topic ... does not exist") says it all, and must
+                    // read the same whether it reaches a caller through here or through the send it held back.
+                    pending.failAll(requestId -> refusal);
                 } else if (error != null) {
                     pending.failAll(requestId -> new IllegalStateException("result reader failed before the result"
                             + " of request " + requestId + " arrived: " + error, error));
