@@ -110,7 +110,7 @@ public final class ExecutorInstance implements AutoCloseable {
                 config.get(ExecutorConfig.CONTROL_TOPIC), cancellations, clock);
         this.output = new OutputPublisher(
                 new KafkaProducer<>(KafkaClients.outputProducer(config, kafka.bootstrapServers())),
-                config.get(ExecutorConfig.OUTPUT_TOPIC), config.streamBounds(), clock);
+                config.get(ExecutorConfig.OUTPUT_TOPIC), config.streamBounds(), clock).bindTo(registry);
         Scheduler scheduler = new Scheduler(validator, results, sandboxes.router()::route, bulkhead, rateLimiter,
                 new RunTask(sandboxes.router()::route, results, config.get(ExecutorConfig.INFRA_RETRIES),
                         config.get(ExecutorConfig.RETRY_BACKOFF), metrics, clock, cancellations, output),

@@ -67,7 +67,9 @@ class KafkaAccessDocsTest {
                 acl("executor", ResourceType.GROUP, ExecutorConfig.GROUP_ID.defaultValue(), PatternType.LITERAL,
                         AclOperation.READ),
                 acl("executor", ResourceType.TRANSACTIONAL_ID, ResultPublisher.TRANSACTIONAL_ID_PREFIX,
-                        PatternType.PREFIXED, AclOperation.WRITE));
+                        PatternType.PREFIXED, AclOperation.WRITE),
+                acl("executor", ResourceType.TOPIC, TopicSettings.DEFAULT_OUTPUT_TOPIC, PatternType.LITERAL,
+                        AclOperation.WRITE));
     }
 
     @Test
@@ -84,7 +86,7 @@ class KafkaAccessDocsTest {
     }
 
     @Test
-    void theTopicCommandsCreateWhatAnExecutorWouldCreateAndTheReplayLedger() throws Exception {
+    void theTopicCommandsCreateWhatAnExecutorWouldCreateTheReplayLedgerAndTheOutputTopic() throws Exception {
         Map<String, NewTopic> documented = new LinkedHashMap<>();
         for (String command : DocumentedAcls.commands(Files.readString(DocumentedAcls.PAGE), "kafka-topics.sh")) {
             NewTopic topic = newTopic(command);
@@ -94,6 +96,7 @@ class KafkaAccessDocsTest {
         List<NewTopic> expected = new java.util.ArrayList<>(Topics.newTopics(TopicSettings.defaults((short) 3)));
         expected.add(new NewTopic(Replayer.DEFAULT_REPLAYS_TOPIC, 1, (short) 3)
                 .configs(Map.of("cleanup.policy", "compact")));
+        expected.add(Topics.outputTopic(TopicSettings.DEFAULT_OUTPUT_TOPIC, TopicSettings.defaults((short) 3)));
         assertThat(documented.values()).containsExactlyElementsOf(expected);
     }
 

@@ -2,6 +2,8 @@ package io.execq.executor.output;
 
 import io.execq.schema.OutputChunk;
 import io.execq.schema.serde.OutputChunkSerializer;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -44,6 +46,7 @@ public final class OutputPublisher implements OutputStreams, AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong droppedBytes = new AtomicLong();
     private final Thread thread;
 
     public OutputPublisher(Producer<String, byte[]> producer, String topic, StreamBounds bounds, Clock clock) {
@@ -65,6 +68,21 @@ public final class OutputPublisher implements OutputStreams, AutoCloseable {
         }
         runs.add(run);
         return run;
+    }
+
+    /**
+     * Exports {@code execq_output_chunks_total{outcome=sent|failed}} and {@code execq_output_dropped_bytes_total}
+     * (bytes left out by the streaming bounds, as reported in the chunks' {@code dropped}).
+     */
+    public OutputPublisher bindTo(MeterRegistry registry) {
+        FunctionCounter.builder("execq.output.chunks", sent, AtomicLong::get).tag("outcome", "sent")
+                .description("Streamed output chunks published (sent) or lost (failed)").register(registry);
+        FunctionCounter.builder("execq.output.chunks", failed, AtomicLong::get).tag("outcome", "failed")
+                .description("Streamed output chunks published (sent) or lost (failed)").register(registry);
+        FunctionCounter.builder("execq.output.dropped.bytes", droppedBytes, AtomicLong::get)
+                .description("Bytes of streamed output left out by --max-stream-bytes, --max-stream-rate or a full "
+                        + "queue").register(registry);
+        return this;
     }
 
     /** Chunks handed to the producer and acknowledged by the broker. */
@@ -115,6 +133,7 @@ public final class OutputPublisher implements OutputStreams, AutoCloseable {
     }
 
     private void send(OutputChunk chunk) {
+        droppedBytes.addAndGet(chunk.getDropped());
         try {
             producer.send(new ProducerRecord<>(topic, chunk.getRequestId(), serializer.serialize(topic, chunk)),
                     (metadata, error) -> {

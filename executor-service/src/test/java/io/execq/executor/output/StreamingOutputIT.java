@@ -15,6 +15,7 @@ import io.execq.sdk.ExecutionRequests;
 import io.execq.testing.DockerAvailability;
 import io.execq.testing.ExactlyOnce;
 import io.execq.testing.ExecqTopics;
+import io.execq.testing.MetricsScrape;
 import io.execq.testing.TestKafka;
 import io.execq.testing.TopicReader;
 import java.io.ByteArrayOutputStream;
@@ -83,7 +84,7 @@ class StreamingOutputIT {
     }
 
     @Test
-    void aFloodStreamsAtMostTheOperatorsBoundCountsTheRestAsDroppedAndTheResultIsCappedAsBefore() {
+    void aFloodStreamsAtMostTheOperatorsBoundCountsTheRestAsDroppedAndTheResultIsCappedAsBefore() throws Exception {
         DockerAvailability.requireDocker();
         ExecutionRequest request = ExecutionRequests.command("sh", "-c", "yes | head -c 20000000")
                 .isolation(Isolation.CONTAINER).build();
@@ -105,6 +106,10 @@ class StreamingOutputIT {
                 .isEqualTo(20_000_000L);
         assertThat(data(chunks)).as("what was streamed is the start of the output")
                 .startsWith(bytes(result.getStdout().getData()));
+        assertThat(MetricsScrape.sum(executor.httpPort(), "execq_output_dropped_bytes_total"))
+                .isGreaterThanOrEqualTo(dropped);
+        assertThat(MetricsScrape.sum(executor.httpPort(), "execq_output_chunks_total", Map.of("outcome", "sent")))
+                .isGreaterThanOrEqualTo(chunks.size());
     }
 
     @Test
