@@ -12,6 +12,19 @@ final class ResultSummary {
     }
 
     static void print(PrintWriter out, ExecutionResult result) {
+        print(out, result, true, false);
+    }
+
+    /**
+     * For {@code --follow}, which printed the output as it came: the summary with the streams' sizes but not their
+     * text; when the streamed output was incomplete, a line says where the complete (captured) copy is.
+     */
+    static void printWithoutOutput(PrintWriter out, ExecutionResult result, boolean streamedIncomplete) {
+        print(out, result, false, streamedIncomplete);
+    }
+
+    private static void print(PrintWriter out, ExecutionResult result, boolean withOutput,
+                              boolean streamedIncomplete) {
         out.printf("request    %s (attempt %d%s)%n", result.getRequestId(), result.getAttempt(),
                 result.getReplayOf() == null ? "" : ", replay of " + result.getReplayOf());
         out.printf("status     %s%n", result.getStatus());
@@ -24,8 +37,11 @@ final class ResultSummary {
         if (result.getError() != null) {
             out.printf("error      %s%n", result.getError());
         }
-        stream(out, "stdout", result.getStdout());
-        stream(out, "stderr", result.getStderr());
+        stream(out, "stdout", result.getStdout(), withOutput);
+        stream(out, "stderr", result.getStderr(), withOutput);
+        if (streamedIncomplete) {
+            out.println("streamed   incomplete (bounded, lost or run again); --json prints the result's output");
+        }
         for (io.execq.schema.Artifact artifact : result.getArtifacts()) {
             out.printf("artifact   %s  %d bytes%s%n", artifact.getPath(), artifact.getSize(),
                     artifact.getTruncated() ? " (truncated to " + artifact.getData().remaining() + ")" : "");
@@ -44,10 +60,10 @@ final class ResultSummary {
         return StandardCharsets.UTF_8.decode(output.getData().duplicate()).toString();
     }
 
-    private static void stream(PrintWriter out, String name, CapturedOutput output) {
+    private static void stream(PrintWriter out, String name, CapturedOutput output, boolean withText) {
         out.printf("%s     %d bytes%s%n", name, output.getTotalBytes(),
                 output.getTruncated() ? " (truncated to " + output.getData().remaining() + ")" : "");
-        String text = text(output);
+        String text = withText ? text(output) : "";
         if (!text.isEmpty()) {
             out.print(text.endsWith("\n") ? text : text + "\n");
         }

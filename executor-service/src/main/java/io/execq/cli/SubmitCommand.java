@@ -1,5 +1,6 @@
 package io.execq.cli;
 
+import io.execq.executor.kafka.TopicSettings;
 import io.execq.schema.ExecutionRequest;
 import io.execq.schema.ExecutionResult;
 import io.execq.schema.ExecutionStatus;
@@ -120,6 +121,14 @@ final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--json", description = "With --wait: print the result as one JSON object.")
     boolean json;
 
+    @Option(names = "--follow", description = "With --wait: stream the run's output while it runs (stdout to stdout, "
+            + "stderr to stderr), then print the result without the output already printed.")
+    boolean follow;
+
+    @Option(names = "--output-topic", paramLabel = "TOPIC", defaultValue = TopicSettings.DEFAULT_OUTPUT_TOPIC,
+            description = "Topic of streamed output, for --follow (default: ${DEFAULT-VALUE}).")
+    String outputTopic;
+
     @Parameters(arity = "1..*", paramLabel = "CMD", description = "The command and its arguments (after --).")
     List<String> command;
 
@@ -128,12 +137,16 @@ final class SubmitCommand implements Callable<Integer> {
         if (json && !await) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--json needs --wait");
         }
+        if (follow && !await) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--follow needs --wait");
+        }
         ExecutionRequest request = request();
         PrintWriter out = spec.commandLine().getOut();
         try (ExecutionClient client = ExecutionClient.builder()
                 .kafkaProperties(kafka.asProperties())
                 .requestsTopic(kafka.requestsTopic)
                 .resultsTopic(kafka.resultsTopic)
+                .outputTopic(outputTopic)
                 .build()) {
             if (!await) {
                 out.println(join(client.submit(request)));
@@ -143,9 +156,10 @@ final class SubmitCommand implements Callable<Integer> {
             Duration wait = waitTimeout != null ? waitTimeout
                     : (timeout != null ? timeout : ASSUMED_RUN_TIMEOUT).plus(WAIT_MARGIN);
             ExecutionResult result;
-            try (WaitIndicator ignored = WaitIndicator.start(spec.commandLine().getErr(),
+            FollowPrinter printer = follow ? new FollowPrinter(out, spec.commandLine().getErr()) : null;
+            try (WaitIndicator ignored = follow ? null : WaitIndicator.start(spec.commandLine().getErr(),
                     "waiting for the result of " + request.getRequestId())) {
-                result = join(client.execute(request, wait));
+                result = join(follow ? client.execute(request, wait, printer) : client.execute(request, wait));
             } catch (ExecutionTimeoutException e) {
                 spec.commandLine().getErr().println("execq submit: " + e.getMessage());
                 spec.commandLine().getErr().flush();
@@ -154,6 +168,10 @@ final class SubmitCommand implements Callable<Integer> {
             if (json) {
                 out.println(ExecutionResultJson.write(result));
                 out.flush();
+            } else if (follow) {
+                printer.flushPartial();
+                ResultSummary.printWithoutOutput(out, result,
+                        printer.incomplete(result.getStdout().getTotalBytes()));
             } else {
                 ResultSummary.print(out, result);
             }

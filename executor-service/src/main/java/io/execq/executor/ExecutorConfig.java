@@ -79,6 +79,9 @@ public final class ExecutorConfig {
             durationIn(Duration.ofMinutes(1), Duration.ofDays(7)), "How long a cancellation applies after it was "
                     + "published (a request fetched later is still cancelled); the control topic's retention when "
                     + "this executor creates it, and how far back a starting executor reads it.");
+    public static final ConfigKey<String> OUTPUT_TOPIC = key("output-topic",
+            TopicSettings.DEFAULT_OUTPUT_TOPIC, false, text(),
+            "Topic of streamed output chunks (requests with streamOutput, execq submit --follow).");
     public static final ConfigKey<Integer> REQUEST_PARTITIONS = key("request-partitions",
             Integer.toString(TopicSettings.DEFAULT_REQUEST_PARTITIONS), false, intIn(1, 10_000),
             "Partitions of the requests topic when this executor creates it.");
@@ -166,6 +169,12 @@ public final class ExecutorConfig {
             sizeIn(0, 4L << 20), "Bytes kept per output stream for requests that set none.");
     public static final ConfigKey<Long> MAX_OUTPUT = key("max-output", "4m", false, sizeIn(0, 4L << 20),
             "Most bytes kept per output stream (at most 4m, so that a result fits a Kafka record).");
+    public static final ConfigKey<Long> MAX_STREAM_BYTES = key("max-stream-bytes", null, false,
+            sizeIn(0, 1L << 40), "Most bytes of output streamed per run (streamOutput); the rest is counted as "
+                    + "dropped. Default: --max-output.");
+    public static final ConfigKey<Long> MAX_STREAM_RATE = key("max-stream-rate", "256k", false,
+            sizeIn(1024, 1L << 30), "Most bytes per second of output streamed per run (bursts of one second's "
+                    + "worth); the rest is counted as dropped.");
     public static final ConfigKey<Long> MAX_WORKSPACE = key("max-workspace", "512m", false,
             sizeIn(1L << 20, 1L << 40), "Most bytes a run may write into its workspace; writes past it fail with "
                     + "ENOSPC (Docker: a tmpfs of this size whose pages count against the run's memory limit; process "
@@ -252,6 +261,13 @@ public final class ExecutorConfig {
         @SuppressWarnings("unchecked")
         T value = (T) values.get(key);
         return value;
+    }
+
+    /** The bounds of streamed output: --max-stream-bytes (default --max-output) and --max-stream-rate. */
+    public io.execq.executor.output.StreamBounds streamBounds() {
+        Long total = get(MAX_STREAM_BYTES);
+        return io.execq.executor.output.StreamBounds.of(total == null ? get(MAX_OUTPUT) : total,
+                get(MAX_STREAM_RATE));
     }
 
     public String executorId() {

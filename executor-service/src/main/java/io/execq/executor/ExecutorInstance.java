@@ -4,6 +4,7 @@ import io.execq.executor.config.NetworkAllowance;
 import io.execq.executor.control.Cancellations;
 import io.execq.executor.control.ControlReader;
 import io.execq.executor.http.HealthServer;
+import io.execq.executor.output.OutputPublisher;
 import io.execq.executor.kafka.GroupLag;
 import io.execq.executor.pipeline.ConsumerLoop;
 import io.execq.executor.pipeline.HostExecLimits;
@@ -63,6 +64,7 @@ public final class ExecutorInstance implements AutoCloseable {
     private final HealthServer http;
     private final GroupLag groupLag;
     private final ControlReader control;
+    private final OutputPublisher output;
 
     private ExecutorInstance(ExecutorConfig config, KafkaBootstrap kafka, SandboxStack sandboxes,
                              KafkaGroupMembership membership) {
@@ -106,9 +108,12 @@ public final class ExecutorInstance implements AutoCloseable {
         this.control = new ControlReader(
                 new KafkaConsumer<>(KafkaClients.controlConsumer(config, kafka.bootstrapServers())),
                 config.get(ExecutorConfig.CONTROL_TOPIC), cancellations, clock);
+        this.output = new OutputPublisher(
+                new KafkaProducer<>(KafkaClients.outputProducer(config, kafka.bootstrapServers())),
+                config.get(ExecutorConfig.OUTPUT_TOPIC), config.streamBounds(), clock).bindTo(registry);
         Scheduler scheduler = new Scheduler(validator, results, sandboxes.router()::route, bulkhead, rateLimiter,
                 new RunTask(sandboxes.router()::route, results, config.get(ExecutorConfig.INFRA_RETRIES),
-                        config.get(ExecutorConfig.RETRY_BACKOFF), metrics, clock, cancellations),
+                        config.get(ExecutorConfig.RETRY_BACKOFF), metrics, clock, cancellations, output),
                 workers, clock, metrics, config.schedulingPolicy(), cancellations);
         ResultPublisher publisher = new ResultPublisher(
                 new KafkaProducer<>(KafkaClients.transactionalProducer(config, kafka.bootstrapServers())),
@@ -211,6 +216,7 @@ public final class ExecutorInstance implements AutoCloseable {
         }
         workers.shutdownNow();
         control.close();
+        output.close();
         groupLag.close();
         http.close();
         sandboxes.close();

@@ -88,6 +88,14 @@ public final class KafkaBootstrap implements AutoCloseable {
                 LOG.error("Control topic {} unavailable, cancellations will not be applied: {}",
                         config.get(ExecutorConfig.CONTROL_TOPIC), e.getMessage());
             }
+            try {
+                new Topics(admin).ensure(java.util.List.of(Topics.outputTopic(
+                        config.get(ExecutorConfig.OUTPUT_TOPIC), settings)));
+            } catch (IllegalStateException e) {
+                // Streaming is an addition too: without the output topic, runs still run and chunks are dropped.
+                LOG.error("Output topic {} unavailable, streamed output will not be published: {}",
+                        config.get(ExecutorConfig.OUTPUT_TOPIC), e.getMessage());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while creating topics", e);

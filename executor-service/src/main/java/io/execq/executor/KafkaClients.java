@@ -65,6 +65,26 @@ public final class KafkaClients {
     }
 
     /**
+     * Streamed output chunks: idempotent ({@code acks=all}) but not transactional, and never blocking its one sending
+     * thread for long: a broker that does not take chunks makes the runs drop them (see
+     * {@link io.execq.executor.output.OutputPublisher}).
+     */
+    public static Map<String, Object> outputProducer(ExecutorConfig config, String bootstrapServers) {
+        Map<String, Object> props = base(config, bootstrapServers);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, config.executorId() + "-output");
+        props.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        props.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1_000);
+        props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 8L << 20);
+        return props;
+    }
+
+    /**
      * Values stay bytes: decoding is a pipeline stage, so an undecodable record becomes a dead letter instead of
      * an exception inside {@code poll()}.
      */

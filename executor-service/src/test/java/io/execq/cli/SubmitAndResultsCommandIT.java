@@ -102,6 +102,28 @@ class SubmitAndResultsCommandIT {
     }
 
     @Test
+    void submitWaitFollowPrintsStdoutAndStderrAsTheyComeThenTheSummaryWithoutReprintingThem() {
+        CliRun run = execq("submit", "--wait", "--follow", "--isolation", "process", "--", "sh", "-c",
+                "echo out1; echo err1 >&2; sleep 0.3; echo out2");
+
+        assertThat(run.status()).as(run.err()).isZero();
+        assertThat(run.out()).startsWith("out1\nout2\nrequest    ")
+                .contains("status     SUCCEEDED\n")
+                .contains("stdout     10 bytes\nstderr     5 bytes\n")
+                .doesNotContain("streamed   incomplete");
+        assertThat(run.out().split("out1", -1)).as("stdout printed once").hasSize(2);
+        assertThat(run.err()).isEqualTo("err1\n");
+    }
+
+    @Test
+    void followNeedsWait() {
+        CliRun run = execq("submit", "--follow", "--", "true");
+
+        assertThat(run.status()).isEqualTo(2);
+        assertThat(run.err()).contains("--follow needs --wait");
+    }
+
+    @Test
     void resultsJsonPrintsEveryCommittedResultOnePerLine() throws Exception {
         List<String> ids = new ArrayList<>();
         for (String word : List.of("one", "two", "three")) {

@@ -109,6 +109,10 @@ class KafkaAccessControlIT {
                     TopicSettings.DEFAULT_CONTROL_TOPIC, (short) 1, Duration.ofHours(1)))).all().get();
             admin.createTopics(List.of(new NewTopic(Replayer.DEFAULT_REPLAYS_TOPIC, 1, (short) 1)
                     .configs(Map.of("cleanup.policy", "compact")))).all().get();
+            new Topics(admin).ensure(List.of(Topics.outputTopic(TopicSettings.DEFAULT_OUTPUT_TOPIC,
+                    new TopicSettings(TopicSettings.DEFAULT_REQUESTS_TOPIC, TopicSettings.DEFAULT_RESULTS_TOPIC,
+                            TopicSettings.DEFAULT_DEAD_LETTER_TOPIC, 2, 2, (short) 1,
+                            TopicSettings.DEFAULT_MAX_MESSAGE_BYTES, Duration.ofDays(1)))));
         }
         users = kafka.createUsers("executor", "producer", "reader", "operator", "stranger", "partial", "submitter",
                 "describer", "groupless", "replayer", "creator");

@@ -69,7 +69,9 @@ class KafkaAccessDocsTest {
                 acl("executor", ResourceType.GROUP, ExecutorConfig.GROUP_ID.defaultValue(), PatternType.LITERAL,
                         AclOperation.READ),
                 acl("executor", ResourceType.TRANSACTIONAL_ID, ResultPublisher.TRANSACTIONAL_ID_PREFIX,
-                        PatternType.PREFIXED, AclOperation.WRITE));
+                        PatternType.PREFIXED, AclOperation.WRITE),
+                acl("executor", ResourceType.TOPIC, TopicSettings.DEFAULT_OUTPUT_TOPIC, PatternType.LITERAL,
+                        AclOperation.WRITE));
     }
 
     @Test
@@ -86,7 +88,7 @@ class KafkaAccessDocsTest {
     }
 
     @Test
-    void theTopicCommandsCreateWhatAnExecutorWouldCreateAndTheReplayLedger() throws Exception {
+    void theTopicCommandsCreateWhatAnExecutorWouldCreateTheReplayLedgerAndTheOutputTopic() throws Exception {
         Map<String, NewTopic> documented = new LinkedHashMap<>();
         for (String command : DocumentedAcls.commands(Files.readString(DocumentedAcls.PAGE), "kafka-topics.sh")) {
             NewTopic topic = newTopic(command);
@@ -98,6 +100,7 @@ class KafkaAccessDocsTest {
                 .configs(Map.of("cleanup.policy", "compact")));
         expected.add(Topics.controlTopic(TopicSettings.DEFAULT_CONTROL_TOPIC, (short) 3,
                 ExecutorConfig.CANCEL_WINDOW.parser().apply(ExecutorConfig.CANCEL_WINDOW.defaultValue())));
+        expected.add(Topics.outputTopic(TopicSettings.DEFAULT_OUTPUT_TOPIC, TopicSettings.defaults((short) 3)));
         assertThat(documented.values()).containsExactlyElementsOf(expected);
     }
 

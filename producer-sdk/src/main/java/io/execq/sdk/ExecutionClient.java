@@ -77,6 +77,28 @@ public interface ExecutionClient extends AutoCloseable {
     CompletableFuture<ExecutionResult> execute(ExecutionRequest request, Duration timeout);
 
     /**
+     * As {@link #execute(ExecutionRequest, Duration)}, with the run's output delivered to {@code listener} while it
+     * runs. The request is sent with {@code streamOutput} set (whatever it says); the executor publishes its output in
+     * chunks to the output topic, and this reads them ({@code read_uncommitted}, the request id's partition, from the
+     * end offset taken before the request is sent), drops duplicates by {@code (runId, sequence)} and delivers them in
+     * order until the result arrives (and the chunks already in the topic by then). The returned future completes
+     * after the last chunk was delivered.
+     *
+     * <p>Chunks are progress, not the result: they are bounded by the executor's {@code --max-stream-bytes} and
+     * {@code --max-stream-rate} (what is left out is counted in {@code dropped}), may be lost, and a run started again
+     * after an executor failure streams again under a new {@code runId}. The result's {@code stdout}/{@code stderr}
+     * are the authority. A future that fails fails as {@code execute} does; it also fails with an
+     * {@link IllegalStateException} when the output topic does not exist.
+     *
+     * <p>The default implementation delivers no chunks: it is {@code execute(request, timeout)}.
+     */
+    default CompletableFuture<ExecutionResult> execute(ExecutionRequest request, Duration timeout,
+            OutputListener listener) {
+        java.util.Objects.requireNonNull(listener, "listener");
+        return execute(request, timeout);
+    }
+
+    /**
      * Asks every executor to give up on {@code requestId}: publishes a {@code CancelRequest} to the control topic
      * (keyed by the id), then, when {@code wait} is positive, reads the results topic ({@code read_committed}) for
      * the id's result for up to {@code wait}.

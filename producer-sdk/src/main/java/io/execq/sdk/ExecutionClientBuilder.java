@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 
 /**
  * Configures the Kafka {@link ExecutionClient}. Obtain one from {@link ExecutionClient#builder()}; every setter
@@ -24,6 +25,7 @@ public final class ExecutionClientBuilder {
     public static final String DEFAULT_REQUESTS_TOPIC = "execq.requests";
     public static final String DEFAULT_RESULTS_TOPIC = "execq.results";
     public static final String DEFAULT_CONTROL_TOPIC = "execq.control";
+    public static final String DEFAULT_OUTPUT_TOPIC = "execq.output";
     /** 16 MiB, the brokers' {@code max.message.bytes} for the execq topics. */
     public static final int DEFAULT_MAX_REQUEST_BYTES = KafkaSettings.DEFAULT_MAX_REQUEST_BYTES;
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
@@ -33,6 +35,7 @@ public final class ExecutionClientBuilder {
     private String requestsTopic = DEFAULT_REQUESTS_TOPIC;
     private String resultsTopic = DEFAULT_RESULTS_TOPIC;
     private String controlTopic = DEFAULT_CONTROL_TOPIC;
+    private String outputTopic = DEFAULT_OUTPUT_TOPIC;
     private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
 
     ExecutionClientBuilder() {
@@ -75,6 +78,12 @@ public final class ExecutionClientBuilder {
         return this;
     }
 
+    /** The topic streamed output chunks are read from. Default: {@value #DEFAULT_OUTPUT_TOPIC}. */
+    public ExecutionClientBuilder outputTopic(String topic) {
+        this.outputTopic = requireNotBlank(topic, "outputTopic");
+        return this;
+    }
+
     /** How long {@link ExecutionClient#close()} waits for requests still being sent. Default: 30 seconds. */
     public ExecutionClientBuilder closeTimeout(Duration closeTimeout) {
         Objects.requireNonNull(closeTimeout, "closeTimeout");
@@ -99,7 +108,8 @@ public final class ExecutionClientBuilder {
         }
         KafkaSettings settings = new KafkaSettings(bootstrapServers, kafkaProperties);
         return KafkaExecutionClient.create(settings, requestsTopic, resultsTopic, closeTimeout)
-                .withCancellation(new CancelPublisher(settings, controlTopic, resultsTopic));
+                .withCancellation(new CancelPublisher(settings, controlTopic, resultsTopic))
+                .withOutput(outputTopic, () -> new KafkaConsumer<>(settings.outputReader()));
     }
 
     private static String requireNotBlank(String value, String name) {

@@ -55,6 +55,7 @@ public final class ExecutionRequestBuilder {
     private String replayOf;
     private ByteBuffer archive;
     private final List<String> collect = new ArrayList<>();
+    private boolean streamOutput;
 
     /**
      * The largest archive file {@link #archive(java.nio.file.Path)} reads: the largest record a Kafka topic of execq
@@ -302,6 +303,16 @@ public final class ExecutionRequestBuilder {
         return this;
     }
 
+    /**
+     * Asks the executor to publish the run's output to the output topic while it runs (chunks, best effort; see
+     * {@link ExecutionClient#execute(ExecutionRequest, Duration, OutputListener)}). The result's output is the same
+     * either way. Default: false.
+     */
+    public ExecutionRequestBuilder streamOutput(boolean streamOutput) {
+        this.streamOutput = streamOutput;
+        return this;
+    }
+
     /** For replay tooling: 1 for a first submission (the default), incremented by each replay. */
     public ExecutionRequestBuilder attempt(int attempt) {
         this.attempt = attempt;
@@ -348,6 +359,7 @@ public final class ExecutionRequestBuilder {
                 .setReplayOf(replayOf)
                 .setArchive(archive == null ? null : archive.duplicate())
                 .setCollect(new ArrayList<>(collect))
+                .setStreamOutput(streamOutput)
                 .build();
         return RequestValidator.validate(request);
     }

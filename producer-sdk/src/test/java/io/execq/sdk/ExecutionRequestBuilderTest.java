@@ -30,6 +30,12 @@ class ExecutionRequestBuilderTest {
     private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
 
     @Test
+    void streamOutputIsOffUnlessAskedFor() {
+        assertThat(ExecutionRequests.command("true").build().getStreamOutput()).isFalse();
+        assertThat(ExecutionRequests.command("true").streamOutput(true).build().getStreamOutput()).isTrue();
+    }
+
+    @Test
     void defaultsToRandomIdClockTimeAndExecutorDefaults() {
         ExecutionRequest request = ExecutionRequests.command("true").clock(CLOCK).build();
 

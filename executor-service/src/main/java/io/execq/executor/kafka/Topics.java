@@ -119,6 +119,21 @@ public final class Topics {
                 Integer.toString(Math.max(1, Math.min(2, replicationFactor - 1)))));
     }
 
+    /**
+     * The output topic: as many partitions as the results topic (chunks are keyed by request id, like results), kept
+     * for {@link #OUTPUT_RETENTION}: chunks are progress for whoever follows a run, not a record.
+     */
+    public static NewTopic outputTopic(String name, TopicSettings settings) {
+        return new NewTopic(name, settings.resultPartitions(), settings.replicationFactor()).configs(Map.of(
+                TopicConfig.RETENTION_MS_CONFIG, Long.toString(OUTPUT_RETENTION.toMillis()),
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG,
+                Integer.toString(Math.max(1, Math.min(2, settings.replicationFactor() - 1)))));
+    }
+
+    /** How long the output topic keeps chunks when an executor creates it. */
+    public static final java.time.Duration OUTPUT_RETENTION = java.time.Duration.ofHours(1);
+
     private static NewTopic topic(String name, int partitions, TopicSettings settings) {
         return new NewTopic(name, partitions, settings.replicationFactor()).configs(Map.of(
                 TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(settings.maxMessageBytes()),

@@ -86,18 +86,10 @@ public final class RequestValidator {
         } catch (IllegalArgumentException e) {
             throw new RequestRejectedException(e.getMessage());
         }
-        refuseUnsupported(request);
         refuseNetwork(request);
         String image = images.resolve(request.getImage());
         EffectiveLimits effective = limits.resolve(request.getLimits());
         return new PreparedRun(request, image, effective, spec(request, image, effective));
-    }
-
-    /** Request fields of schema v2 whose feature this executor does not have yet: refused, never ignored. */
-    private static void refuseUnsupported(ExecutionRequest request) throws RequestRejectedException {
-        if (request.getStreamOutput()) {
-            throw new RequestRejectedException("streaming output is not supported by this executor yet");
-        }
     }
 
     /** The operator's network policy: NONE always; BRIDGE when allowed, and then never on the process fallback. */

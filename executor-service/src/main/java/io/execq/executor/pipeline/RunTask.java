@@ -1,6 +1,7 @@
 package io.execq.executor.pipeline;
 
 import io.execq.executor.control.Cancellations;
+import io.execq.executor.output.OutputStreams;
 import io.execq.executor.sandbox.Route;
 import io.execq.executor.sandbox.RunControl;
 import io.execq.executor.sandbox.SandboxException;
@@ -34,6 +35,7 @@ public final class RunTask {
     private final PipelineMetrics metrics;
     private final Clock clock;
     private final Cancellations cancellations;
+    private final OutputStreams outputs;
 
     public RunTask(SandboxSelector sandboxes, ResultFactory results, int retries, Duration backoff,
             PipelineMetrics metrics, Clock clock) {
@@ -43,6 +45,13 @@ public final class RunTask {
     /** A run task whose runs {@code cancellations} can kill. */
     public RunTask(SandboxSelector sandboxes, ResultFactory results, int retries, Duration backoff,
             PipelineMetrics metrics, Clock clock, Cancellations cancellations) {
+        this(sandboxes, results, retries, backoff, metrics, clock, cancellations, OutputStreams.NONE);
+    }
+
+    /** A run task whose runs {@code cancellations} can kill and whose output {@code outputs} streams when asked. */
+    public RunTask(SandboxSelector sandboxes, ResultFactory results, int retries, Duration backoff,
+            PipelineMetrics metrics, Clock clock, Cancellations cancellations, OutputStreams outputs) {
+        this.outputs = outputs;
         this.cancellations = cancellations;
         this.sandboxes = sandboxes;
         this.results = results;
@@ -68,7 +77,11 @@ public final class RunTask {
                     return requeue(work, waiting, ((Route.Unavailable) route).reason());
                 }
                 try {
-                    SandboxOutcome outcome = chosen.sandbox().run(run.spec(), control);
+                    SandboxOutcome outcome;
+                    try (OutputStreams.Tap tap = streamOf(run)) {
+                        control.listenOutput(tap);
+                        outcome = chosen.sandbox().run(run.spec(), control);
+                    }
                     metrics.ran(outcome);
                     Optional<Instant> cancelledAt = control.cancelledAt();
                     return new RunOutcome.Finished(work, Completion.of(waiting.record(), cancelledAt.isPresent()
@@ -101,6 +114,12 @@ public final class RunTask {
         } finally {
             MDC.remove("requestId");
         }
+    }
+
+    /** A new stream (new runId) for each start of a run that asked for streaming. */
+    private OutputStreams.Tap streamOf(PreparedRun run) {
+        return run.request().getStreamOutput() ? outputs.open(run.requestId(), run.request().getAttempt())
+                : OutputStreams.Tap.NONE;
     }
 
     private RunOutcome finishedWithError(PartitionWork work, PartitionWork.Waiting waiting, String message) {

@@ -18,6 +18,7 @@ public final class RunControl {
     private final Clock clock;
     private Runnable killer;
     private Instant cancelledAt;
+    private volatile OutputListener output = OutputListener.NONE;
 
     public RunControl(Clock clock) {
         this.clock = clock;
@@ -63,6 +64,23 @@ public final class RunControl {
         if (now) {
             kill.run();
         }
+    }
+
+    /**
+     * Lets {@code listener} see the run's output while it runs (streaming); set before the run starts. The
+     * sandbox's captured output is the same with or without a listener.
+     */
+    public void listenOutput(OutputListener listener) {
+        this.output = listener == null ? OutputListener.NONE : listener;
+    }
+
+    /**
+     * For sandboxes: where a pump writes {@code stream}'s bytes: {@code sink} itself when nobody listens, else
+     * {@code sink} and then the listener.
+     */
+    public java.io.OutputStream tap(OutputListener.Stream stream, BoundedOutput sink) {
+        OutputListener listener = output;
+        return listener == OutputListener.NONE ? sink : new TappedOutput(sink, stream, listener);
     }
 
     /** For sandboxes: the run is over (or being cleaned up); a later cancel kills nothing. */

@@ -115,12 +115,6 @@ class RequestValidatorTest {
     }
 
     @Test
-    void refusesWhatThisExecutorCannotDoYetInsteadOfIgnoringIt() {
-        assertThatThrownBy(() -> validator.prepare(request().setStreamOutput(true).build(), "r1", 10))
-                .isInstanceOf(RequestRejectedException.class).hasMessageContaining("streaming");
-    }
-
-    @Test
     void preparesTheArchiveAndTheArtifactPatternsUnderTheOperatorsCaps() throws Exception {
         byte[] tar = io.execq.testing.TestArchives.tar().file("src/a.py", "print(1)").gzip();
         PreparedRun run = validator.prepare(request().setArchive(ByteBuffer.wrap(tar))

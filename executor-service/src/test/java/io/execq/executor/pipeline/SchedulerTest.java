@@ -14,16 +14,15 @@ import io.execq.schema.ExecutionResult;
 import io.execq.schema.ExecutionStatus;
 import io.execq.schema.Isolation;
 import io.execq.schema.serde.ExecutionRequestSerializer;
+import io.execq.testing.MutableClock;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -458,33 +457,5 @@ class SchedulerTest {
 
     private static List<OffsetRanges.Run> decodedRuns(OffsetAndMetadata point) {
         return OffsetMapCodec.decode(point.offset(), point.metadata()).runsAbove(point.offset());
-    }
-
-    /** A clock tests move by hand. */
-    static final class MutableClock extends Clock {
-        private volatile Instant now;
-
-        MutableClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

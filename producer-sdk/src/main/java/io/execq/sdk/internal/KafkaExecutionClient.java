@@ -4,6 +4,7 @@ import io.execq.schema.ExecutionRequest;
 import io.execq.schema.ExecutionResult;
 import io.execq.sdk.CancelOutcome;
 import io.execq.sdk.ExecutionClient;
+import io.execq.sdk.OutputListener;
 import io.execq.sdk.ResultsNotAuthorizedException;
 import java.time.Duration;
 import java.util.Objects;
@@ -32,6 +33,43 @@ public final class KafkaExecutionClient implements ExecutionClient {
     private final AtomicBoolean closed = new AtomicBoolean();
     private ResultReader reader;
     private CancelPublisher cancels;
+    private String outputTopic;
+    private Supplier<Consumer<byte[], byte[]>> outputConsumers;
+
+    /** Lets {@code execute} with a listener follow the output topic {@code topic} through {@code consumers}. */
+    public KafkaExecutionClient withOutput(String topic, Supplier<Consumer<byte[], byte[]>> consumers) {
+        this.outputTopic = topic;
+        this.outputConsumers = consumers;
+        return this;
+    }
+
+    @Override
+    public CompletableFuture<ExecutionResult> execute(ExecutionRequest request, Duration timeout,
+            OutputListener listener) {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(listener, "listener");
+        if (closed.get()) {
+            return CompletableFuture.failedFuture(new IllegalStateException("client closed"));
+        }
+        if (outputConsumers == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("this client has no output topic"));
+        }
+        ExecutionRequest streaming = request.getStreamOutput() ? request
+                : ExecutionRequest.newBuilder(request).setStreamOutput(true).build();
+        OutputFollower follower;
+        try {
+            follower = new OutputFollower(outputConsumers.get(), outputTopic, request.getRequestId(), listener);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        // Positioned before the request is sent, so no chunk of it is missed; sent off the follower's thread.
+        CompletableFuture<ExecutionResult> result = follower.start()
+                .thenComposeAsync(positioned -> execute(streaming, timeout))
+                .thenCompose(done -> follower.finish().thenApply(ignored -> done));
+        result.whenComplete((done, error) -> follower.close());
+        return result;
+    }
 
     /** Lets {@link #cancel} publish through {@code cancels} (closed with this client). */
     public KafkaExecutionClient withCancellation(CancelPublisher cancels) {

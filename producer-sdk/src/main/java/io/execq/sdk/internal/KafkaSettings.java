@@ -72,6 +72,16 @@ public final class KafkaSettings {
         return enforceConsumer(props);
     }
 
+    /**
+     * The reader of the output topic: as {@link #resultReader()}, but {@code read_uncommitted}: output chunks are
+     * published outside transactions.
+     */
+    public Map<String, Object> outputReader() {
+        Map<String, Object> props = resultReader();
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+        return props;
+    }
+
     /** A {@code ResultSubscriber}'s group member: read_committed, manual commits, from the earliest retained result. */
     public Map<String, Object> subscriber(String groupId) {
         Map<String, Object> props = consumerDefaults();

@@ -1,8 +1,8 @@
 package io.execq.executor.sandbox.docker;
 
-import io.execq.executor.sandbox.BoundedOutput;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -72,7 +72,7 @@ final class AttachSession implements AutoCloseable {
      * Starts demultiplexing the output frames into the two sinks on {@code io}. The future completes when the
      * stream ends (container exited, or the session was closed).
      */
-    CompletableFuture<Void> pumpOutput(BoundedOutput stdout, BoundedOutput stderr, ExecutorService io) {
+    CompletableFuture<Void> pumpOutput(OutputStream stdout, OutputStream stderr, ExecutorService io) {
         return CompletableFuture.runAsync(() -> demux(stdout, stderr), io);
     }
 
@@ -114,7 +114,7 @@ final class AttachSession implements AutoCloseable {
         }
     }
 
-    private void demux(BoundedOutput stdout, BoundedOutput stderr) {
+    private void demux(OutputStream stdout, OutputStream stderr) {
         ByteBuffer header = ByteBuffer.allocate(8);
         ByteBuffer payload = ByteBuffer.allocate(64 * 1024);
         try {
@@ -125,7 +125,7 @@ final class AttachSession implements AutoCloseable {
                 }
                 int stream = header.get(0);
                 long size = Integer.toUnsignedLong(header.getInt(4));
-                BoundedOutput sink = stream == 2 ? stderr : stdout;
+                OutputStream sink = stream == 2 ? stderr : stdout;
                 while (size > 0) {
                     payload.clear().limit((int) Math.min(size, payload.capacity()));
                     if (!readFully(channel, payload)) {

@@ -4,6 +4,7 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.ConflictException;
 import io.execq.executor.sandbox.BoundedOutput;
+import io.execq.executor.sandbox.OutputListener;
 import io.execq.executor.sandbox.CollectedArtifacts;
 import io.execq.executor.sandbox.SandboxRuntimeException;
 import io.execq.executor.sandbox.RunControl;
@@ -222,7 +223,8 @@ public final class DockerSandbox implements Sandbox {
             }
             BoundedOutput stdout = new BoundedOutput(spec.limits().maxOutputBytes());
             BoundedOutput stderr = new BoundedOutput(spec.limits().maxOutputBytes());
-            CompletableFuture<Void> output = attach.pumpOutput(stdout, stderr, io);
+            CompletableFuture<Void> output = attach.pumpOutput(control.tap(OutputListener.Stream.STDOUT, stdout),
+                    control.tap(OutputListener.Stream.STDERR, stderr), io);
             byte[] input = spec.stdin();
             if (warm.isPresent()) {
                 input = concat(Launcher.line(warm.get().processEnvironment(), spec, warm.get().deadline()), input);

@@ -1,6 +1,7 @@
 package io.execq.executor.sandbox.process;
 
 import io.execq.executor.sandbox.BoundedOutput;
+import io.execq.executor.sandbox.OutputListener;
 import io.execq.executor.sandbox.CapturedStream;
 import io.execq.executor.sandbox.RunControl;
 import io.execq.executor.sandbox.Sandbox;
@@ -327,8 +328,8 @@ public final class ProcessSandbox implements Sandbox {
         Instant startedAt = clock.instant();
         BoundedOutput stdout = new BoundedOutput(spec.limits().maxOutputBytes());
         BoundedOutput stderr = new BoundedOutput(spec.limits().maxOutputBytes());
-        CompletableFuture<Void> out = pump(process.getInputStream(), stdout);
-        CompletableFuture<Void> err = pump(process.getErrorStream(), stderr);
+        CompletableFuture<Void> out = pump(process.getInputStream(), control.tap(OutputListener.Stream.STDOUT, stdout));
+        CompletableFuture<Void> err = pump(process.getErrorStream(), control.tap(OutputListener.Stream.STDERR, stderr));
         feed(process.getOutputStream(), ProcessCommand.waitsForGo(caps) ? goThen(spec.stdin()) : spec.stdin());
         boolean timedOut = false;
         boolean namespaceEmpty = false;
@@ -404,7 +405,7 @@ public final class ProcessSandbox implements Sandbox {
         }
     }
 
-    private CompletableFuture<Void> pump(InputStream in, BoundedOutput sink) {
+    private CompletableFuture<Void> pump(InputStream in, OutputStream sink) {
         return CompletableFuture.runAsync(() -> {
             try (in) {
                 in.transferTo(sink);
