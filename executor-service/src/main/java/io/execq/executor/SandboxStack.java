@@ -10,6 +10,7 @@ import io.execq.executor.sandbox.SandboxRouter;
 import io.execq.executor.sandbox.docker.DockerConnection;
 import io.execq.executor.sandbox.docker.DockerRuntimes;
 import io.execq.executor.sandbox.docker.DockerSandbox;
+import io.execq.executor.sandbox.docker.DockerTls;
 import io.execq.executor.sandbox.docker.GroupMembership;
 import io.execq.executor.sandbox.docker.GroupScope;
 import io.execq.executor.sandbox.docker.HardenedHostConfig;
@@ -72,7 +73,7 @@ final class SandboxStack implements AutoCloseable {
      */
     SandboxStack(ExecutorConfig config, Clock clock, Optional<GroupScope> scope,
                  Optional<GroupMembership> membership) {
-        this.connection = DockerConnection.connect(config.get(ExecutorConfig.DOCKER_HOST));
+        this.connection = connect(config);
         this.background = Executors.newScheduledThreadPool(1, r -> {
             Thread thread = new Thread(r, "execq-sandbox-maintenance");
             thread.setDaemon(true);
@@ -111,6 +112,41 @@ final class SandboxStack implements AutoCloseable {
         reaper.start(background, REAP_PERIOD);
         // After the start-up reaping, which would take fresh pool containers for its own orphans.
         warmPool.ifPresent(WarmPool::start);
+    }
+
+    /**
+     * The Docker client, over TLS when configured. Certificate files that cannot be parsed, or a TLS handshake the
+     * daemon answers but that fails (its certificate untrusted or misnamed, ours refused), stop the start-up: that is
+     * a setting to fix, not an outage. An unreachable daemon is an outage: the health probe and fallback handle it.
+     */
+    private static DockerConnection connect(ExecutorConfig config) {
+        String host = config.get(ExecutorConfig.DOCKER_HOST);
+        Optional<Path> tls = config.dockerTlsCertPath();
+        DockerConnection connection;
+        try {
+            connection = DockerConnection.connect(host, tls);
+        } catch (IllegalArgumentException e) {
+            if (tls.isEmpty()) {
+                throw e;
+            }
+            throw new ConfigException(ExecutorConfig.DOCKER_CERT_PATH.flag() + " (or DOCKER_CERT_PATH): "
+                    + e.getMessage());
+        }
+        if (tls.isPresent()) {
+            try {
+                connection.client().pingCmd().exec();
+            } catch (RuntimeException e) {
+                Optional<javax.net.ssl.SSLException> refused = DockerTls.handshakeFailure(e);
+                if (refused.isPresent()) {
+                    connection.close();
+                    throw new ConfigException("TLS to the Docker daemon at " + host + " failed: "
+                            + refused.get().getMessage() + " (client files from " + tls.get() + ", "
+                            + ExecutorConfig.DOCKER_CERT_PATH.flag() + " or DOCKER_CERT_PATH)");
+                }
+                LOG.warn("Docker at {} unreachable at start-up: {}", host, e.toString());
+            }
+        }
+        return connection;
     }
 
     /**
