@@ -10,7 +10,6 @@ import io.execq.executor.sandbox.SandboxRouter;
 import io.execq.executor.sandbox.docker.DockerConnection;
 import io.execq.executor.sandbox.docker.DockerRuntimes;
 import io.execq.executor.sandbox.docker.DockerSandbox;
-import io.execq.executor.sandbox.docker.DockerTls;
 import io.execq.executor.sandbox.docker.GroupMembership;
 import io.execq.executor.sandbox.docker.GroupScope;
 import io.execq.executor.sandbox.docker.HardenedHostConfig;
@@ -132,19 +131,12 @@ final class SandboxStack implements AutoCloseable {
             throw new ConfigException(ExecutorConfig.DOCKER_CERT_PATH.flag() + " (or DOCKER_CERT_PATH): "
                     + e.getMessage());
         }
-        if (tls.isPresent()) {
-            try {
-                connection.client().pingCmd().exec();
-            } catch (RuntimeException e) {
-                Optional<javax.net.ssl.SSLException> refused = DockerTls.handshakeFailure(e);
-                if (refused.isPresent()) {
-                    connection.close();
-                    throw new ConfigException("TLS to the Docker daemon at " + host + " failed: "
-                            + refused.get().getMessage() + " (client files from " + tls.get() + ", "
-                            + ExecutorConfig.DOCKER_CERT_PATH.flag() + " or DOCKER_CERT_PATH)");
-                }
-                LOG.warn("Docker at {} unreachable at start-up: {}", host, e.toString());
-            }
+        Optional<String> refused = connection.tlsFailure();
+        if (refused.isPresent()) {
+            connection.close();
+            throw new ConfigException("TLS to the Docker daemon at " + host + " failed: " + refused.get()
+                    + " (client files from " + tls.orElseThrow() + ", " + ExecutorConfig.DOCKER_CERT_PATH.flag()
+                    + " or DOCKER_CERT_PATH)");
         }
         return connection;
     }

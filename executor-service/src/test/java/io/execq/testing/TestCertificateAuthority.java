@@ -44,7 +44,12 @@ public final class TestCertificateAuthority {
      * {@code ca.pem} from {@code trustedClients} (the CA its clients' certificates must chain to).
      */
     public Path issueServer(Path out, TestCertificateAuthority trustedClients) {
-        return issue(out, "localhost", "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n",
+        return issueServer(out, trustedClients, "IP:127.0.0.1,DNS:localhost");
+    }
+
+    /** As {@link #issueServer(Path, TestCertificateAuthority)}, for the names {@code subjectAltNames} only. */
+    public Path issueServer(Path out, TestCertificateAuthority trustedClients, String subjectAltNames) {
+        return issue(out, "daemon", "subjectAltName=" + subjectAltNames + "\nextendedKeyUsage=serverAuth\n",
                 trustedClients);
     }
 

@@ -12,6 +12,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLServerSocket;
@@ -32,6 +34,7 @@ public final class TlsSocketProxy implements AutoCloseable {
     private final List<AutoCloseable> open = new CopyOnWriteArrayList<>();
     private final AtomicInteger handshakes = new AtomicInteger();
     private final AtomicInteger refused = new AtomicInteger();
+    private final Set<String> protocols = ConcurrentHashMap.newKeySet();
 
     private TlsSocketProxy(SSLServerSocket server, Path target) {
         this.server = server;
@@ -67,6 +70,11 @@ public final class TlsSocketProxy implements AutoCloseable {
         return handshakes.get();
     }
 
+    /** The TLS versions of the accepted connections ({@code TLSv1.3}). */
+    public Set<String> protocols() {
+        return Set.copyOf(protocols);
+    }
+
     /** Connections whose TLS handshake failed (no or untrusted client certificate, untrusted server certificate). */
     public int refused() {
         return refused.get();
@@ -90,6 +98,7 @@ public final class TlsSocketProxy implements AutoCloseable {
     private void connect(SSLSocket client) {
         try {
             client.startHandshake();
+            protocols.add(client.getSession().getProtocol());
             handshakes.incrementAndGet();
         } catch (IOException e) {
             refused.incrementAndGet();

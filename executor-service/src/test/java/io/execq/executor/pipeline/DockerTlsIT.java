@@ -107,6 +107,7 @@ class DockerTlsIT {
             assertThat(counted.getStderr().getData().array()).asString().isEqualTo("err\n");
         }
         assertThat(docker.handshakes() - before).as("every call went through the TLS proxy").isGreaterThan(2);
+        assertThat(docker.protocols()).as("TLS 1.3, whose half-close carries stdin's end").containsExactly("TLSv1.3");
     }
 
     @Test
@@ -123,6 +124,25 @@ class DockerTlsIT {
                 .hasMessageContaining(certs.toString());
         assertThat(Duration.ofNanos(System.nanoTime() - start)).as("refused, not hung").isLessThan(Duration.ofSeconds(20));
         assertThat(docker.refused()).isGreaterThan(refusedBefore);
+    }
+
+    @Test
+    void aDaemonCertificateNotNamingTheHostStopsTheStartUpWithATlsError() {
+        Path certs = clientCa.issueClient(dir.resolve("client-for-misnamed"), daemonCa);
+        ExecqTopics topics = ExecqTopics.create(bootstrap, 1);
+        // Signed by the trusted CA, but for another name than the 127.0.0.1 the executor dials.
+        try (TlsSocketProxy misnamed = TlsSocketProxy.start(daemonCa.issueServer(dir.resolve("misnamed"), clientCa,
+                "DNS:elsewhere.invalid"), Path.of("/var/run/docker.sock"))) {
+            Map<String, List<String>> flags = new HashMap<>();
+            topics.executorOptions(Map.of()).forEach((k, v) -> flags.put(k, List.of(v)));
+            ExecutorConfig config = ExecutorConfig.from(flags, Map.of("DOCKER_HOST", misnamed.dockerHost(),
+                    "DOCKER_TLS_VERIFY", "1", "DOCKER_CERT_PATH", certs.toString()));
+
+            assertThatThrownBy(() -> ExecutorInstance.start(config).close())
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("TLS to the Docker daemon at " + misnamed.dockerHost() + " failed")
+                    .hasMessageContaining("127.0.0.1");
+        }
     }
 
     @Test

@@ -84,6 +84,15 @@ public final class DockerConnection implements AutoCloseable {
         return config;
     }
 
+    /**
+     * Over TLS: empty when the daemon and this client accept each other, or when the daemon cannot be reached at all
+     * (an outage); else the TLS failure (the daemon's certificate untrusted or not naming the host, or ours
+     * refused). Without TLS: empty.
+     */
+    public Optional<String> tlsFailure() {
+        return daemon.tlsFailure();
+    }
+
     /** Where raw connections (the attach hijack) go, plain or TLS as the client. */
     DaemonEndpoint daemon() {
         return daemon;

@@ -6,10 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.Security;
 import java.util.List;
-import java.util.Optional;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
@@ -76,18 +74,5 @@ public final class DockerTls {
 
     private static String read(Path certPath, String name) throws IOException {
         return Files.readString(certPath.resolve(name));
-    }
-
-    /**
-     * The TLS failure behind a failed call, if that is what it was: the daemon answered, but the handshake failed
-     * (its certificate not trusted or not naming the host, or ours refused).
-     */
-    public static Optional<SSLException> handshakeFailure(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof SSLException ssl) {
-                return Optional.of(ssl);
-            }
-        }
-        return Optional.empty();
     }
 }

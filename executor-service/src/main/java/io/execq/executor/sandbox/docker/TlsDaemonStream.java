@@ -44,19 +44,30 @@ final class TlsDaemonStream implements DaemonStream {
         Socket tcp = new Socket();
         try {
             tcp.connect(daemon, (int) connectTimeout.toMillis());
-            SSLSocket socket = (SSLSocket) tls.getSocketFactory()
-                    .createSocket(tcp, daemon.getHostString(), daemon.getPort(), true);
-            SSLParameters parameters = socket.getSSLParameters();
-            parameters.setEndpointIdentificationAlgorithm("HTTPS");
-            socket.setSSLParameters(parameters);
-            socket.setSoTimeout((int) handshakeTimeout.toMillis());
-            socket.startHandshake();
+            SSLSocket socket = handshake(tcp, daemon, tls, handshakeTimeout);
             socket.setSoTimeout(0);
             return new TlsDaemonStream(socket);
         } catch (IOException | RuntimeException e) {
             tcp.close();
             throw e;
         }
+    }
+
+    /**
+     * Layers TLS over the connected {@code tcp} and completes the handshake; reads keep timing out after
+     * {@code timeout}. In TLS 1.3 the daemon's verdict on the client certificate comes after this returns: on the
+     * first read, as an alert or a closed connection.
+     */
+    static SSLSocket handshake(Socket tcp, InetSocketAddress daemon, SSLContext tls, Duration timeout)
+            throws IOException {
+        SSLSocket socket = (SSLSocket) tls.getSocketFactory()
+                .createSocket(tcp, daemon.getHostString(), daemon.getPort(), true);
+        SSLParameters parameters = socket.getSSLParameters();
+        parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        socket.setSSLParameters(parameters);
+        socket.setSoTimeout((int) timeout.toMillis());
+        socket.startHandshake();
+        return socket;
     }
 
     @Override
