@@ -105,8 +105,8 @@ public final class ExecutorConfig {
             "Docker daemon address; without the flag or EXECQ_DOCKER_HOST, DOCKER_HOST as the Docker CLI reads it.",
             "unix:///var/run/docker.sock", false, dockerHost()).withConventionalEnv("DOCKER_HOST"));
     public static final ConfigKey<Boolean> DOCKER_TLS_VERIFY = key(new ConfigKey<>("docker-tls-verify",
-            "Speak TLS to a tcp:// Docker daemon as the Docker CLI does (also DOCKER_TLS_VERIFY): its certificate must "
-                    + "chain to ca.pem and name the host; cert.pem/key.pem are presented (files in --docker-cert-path).",
+            "Speak TLS to a tcp:// Docker daemon as the Docker CLI does (also DOCKER_TLS_VERIFY): its certificate "
+                    + "must chain to ca.pem and name the host; cert.pem/key.pem are presented (see --docker-cert-path).",
             "false", false, bool()).withConventionalEnv("DOCKER_TLS_VERIFY"));
     public static final ConfigKey<Path> DOCKER_CERT_PATH = key(new ConfigKey<>("docker-cert-path",
             "Directory of ca.pem, cert.pem and key.pem for --docker-tls-verify (also DOCKER_CERT_PATH).",

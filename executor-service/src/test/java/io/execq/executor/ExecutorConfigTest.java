@@ -144,8 +144,8 @@ class ExecutorConfigTest {
         assertThat(ExecutorConfig.from(Map.of("docker-cert-path", List.of(flag.toString())), env).dockerTlsCertPath())
                 .contains(flag);
         assertThat(ExecutorConfig.from(Map.of(), Map.of("DOCKER_HOST", "tcp://127.0.0.1:2376", "DOCKER_TLS_VERIFY",
-                "1", "DOCKER_CERT_PATH", cli.toString(), "EXECQ_DOCKER_CERT_PATH", flag.toString())).dockerTlsCertPath())
-                .contains(flag);
+                "1", "DOCKER_CERT_PATH", cli.toString(), "EXECQ_DOCKER_CERT_PATH", flag.toString()))
+                .dockerTlsCertPath()).contains(flag);
         assertThat(ExecutorConfig.from(Map.of("docker-tls-verify", List.of("false")), env).dockerTlsCertPath())
                 .as("the flag turns TLS off").isEmpty();
         assertThat(ExecutorConfig.from(Map.of("docker-host", List.of("unix:///var/run/docker.sock")), env)

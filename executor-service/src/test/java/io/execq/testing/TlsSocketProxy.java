@@ -44,7 +44,8 @@ public final class TlsSocketProxy implements AutoCloseable {
     /** Listens on an ephemeral port of 127.0.0.1 and starts accepting. */
     public static TlsSocketProxy start(Path serverDir, Path target) {
         try {
-            SSLServerSocket server = (SSLServerSocket) DockerTls.context(serverDir).getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            SSLServerSocket server = (SSLServerSocket) DockerTls.context(serverDir).getServerSocketFactory()
+                    .createServerSocket(0, 50, InetAddress.getLoopbackAddress());
             server.setNeedClientAuth(true);
             TlsSocketProxy proxy = new TlsSocketProxy(server, target);
             Thread acceptor = new Thread(proxy::accept, "docker-tls-proxy-accept");

@@ -34,8 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code DOCKER_HOST=tcp://...}, {@code DOCKER_TLS_VERIFY=1} and {@code DOCKER_CERT_PATH} work as with the Docker
  * CLI: a TLS-terminating proxy on 127.0.0.1 that requires a client certificate stands in front of the real daemon's
  * socket (the daemon itself is never touched), and the executor is told about it only through those variables. Runs
- * go through it — control calls and the hijacked attach stream, stdin end-of-file included — and a client certificate
- * from another CA, or a daemon certificate from a CA the client does not trust, stops the start-up with a TLS error.
+ * go through it (control calls and the hijacked attach stream, stdin end-of-file included), and a client
+ * certificate from another CA, or a daemon certificate that is untrusted or names another host, stops the start-up
+ * with a TLS error.
  */
 class DockerTlsIT {
 
@@ -64,10 +65,11 @@ class DockerTlsIT {
     }
 
     /** An executor configured as the Docker CLI would be: {@code DOCKER_*} variables only, no execq flag. */
-    private static ExecutorConfig dockerCliEnvironment(ExecqTopics topics, Path certPath, Map<String, String> options) {
+    private static ExecutorConfig dockerCliEnvironment(ExecqTopics topics, TlsSocketProxy daemon, Path certPath,
+                                                       Map<String, String> options) {
         Map<String, List<String>> flags = new HashMap<>();
         topics.executorOptions(options).forEach((k, v) -> flags.put(k, List.of(v)));
-        return ExecutorConfig.from(flags, Map.of("DOCKER_HOST", docker.dockerHost(), "DOCKER_TLS_VERIFY", "1",
+        return ExecutorConfig.from(flags, Map.of("DOCKER_HOST", daemon.dockerHost(), "DOCKER_TLS_VERIFY", "1",
                 "DOCKER_CERT_PATH", certPath.toString()));
     }
 
@@ -76,7 +78,8 @@ class DockerTlsIT {
         Path certs = clientCa.issueClient(dir.resolve("client"), daemonCa);
         ExecqTopics topics = ExecqTopics.create(bootstrap, 1);
         // No fallback: a result can only come from a container; a warm-pool container's attach is checked too.
-        ExecutorConfig config = dockerCliEnvironment(topics, certs, Map.of("fallback", "none", "warm-pool", "1"));
+        ExecutorConfig config = dockerCliEnvironment(topics, docker, certs,
+                Map.of("fallback", "none", "warm-pool", "1"));
         assertThat(config.get(ExecutorConfig.DOCKER_HOST)).isEqualTo(docker.dockerHost());
         int before = docker.handshakes();
 
@@ -118,11 +121,13 @@ class DockerTlsIT {
         int refusedBefore = docker.refused();
         long start = System.nanoTime();
 
-        assertThatThrownBy(() -> ExecutorInstance.start(dockerCliEnvironment(topics, certs, Map.of())).close())
+        assertThatThrownBy(() -> ExecutorInstance.start(dockerCliEnvironment(topics, docker, certs, Map.of()))
+                .close())
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("TLS to the Docker daemon at " + docker.dockerHost() + " failed")
                 .hasMessageContaining(certs.toString());
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("refused, not hung").isLessThan(Duration.ofSeconds(20));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("refused, not hung")
+                .isLessThan(Duration.ofSeconds(20));
         assertThat(docker.refused()).isGreaterThan(refusedBefore);
     }
 
@@ -133,12 +138,8 @@ class DockerTlsIT {
         // Signed by the trusted CA, but for another name than the 127.0.0.1 the executor dials.
         try (TlsSocketProxy misnamed = TlsSocketProxy.start(daemonCa.issueServer(dir.resolve("misnamed"), clientCa,
                 "DNS:elsewhere.invalid"), Path.of("/var/run/docker.sock"))) {
-            Map<String, List<String>> flags = new HashMap<>();
-            topics.executorOptions(Map.of()).forEach((k, v) -> flags.put(k, List.of(v)));
-            ExecutorConfig config = ExecutorConfig.from(flags, Map.of("DOCKER_HOST", misnamed.dockerHost(),
-                    "DOCKER_TLS_VERIFY", "1", "DOCKER_CERT_PATH", certs.toString()));
-
-            assertThatThrownBy(() -> ExecutorInstance.start(config).close())
+            assertThatThrownBy(() -> ExecutorInstance.start(dockerCliEnvironment(topics, misnamed, certs, Map.of()))
+                    .close())
                     .isInstanceOf(ConfigException.class)
                     .hasMessageContaining("TLS to the Docker daemon at " + misnamed.dockerHost() + " failed")
                     .hasMessageContaining("127.0.0.1");
@@ -151,7 +152,8 @@ class DockerTlsIT {
         Path certs = clientCa.issueClient(dir.resolve("distrustful"), clientCa);
         ExecqTopics topics = ExecqTopics.create(bootstrap, 1);
 
-        assertThatThrownBy(() -> ExecutorInstance.start(dockerCliEnvironment(topics, certs, Map.of())).close())
+        assertThatThrownBy(() -> ExecutorInstance.start(dockerCliEnvironment(topics, docker, certs, Map.of()))
+                .close())
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("TLS to the Docker daemon at " + docker.dockerHost() + " failed")
                 .hasMessageContaining("PKIX");

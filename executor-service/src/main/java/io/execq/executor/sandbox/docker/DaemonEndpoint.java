@@ -8,8 +8,8 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
-import java.util.Optional;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
@@ -48,10 +48,11 @@ final class DaemonEndpoint {
 
     /**
      * Over TLS, whether the daemon and this client accept each other: a TLS connection carrying one
-     * {@code GET /_ping}. Empty when it answers, when TLS is not used, or when nothing accepts the TCP connection or
-     * answers in time (an outage, not a setting to fix); else what went wrong. A daemon that closes the connection right after the
-     * handshake is refusing the client certificate (TLS 1.3 gives its verdict after the handshake, and a reset may
-     * overtake the alert).
+     * {@code GET /_ping}. Empty when any HTTP answer comes back (TLS works; the daemon's health is the probe's
+     * business), when TLS is not used, or when nothing accepts the TCP connection or answers in time (an outage, not
+     * a setting to fix); else what went wrong. A daemon that closes the connection right after the handshake is
+     * refusing the client certificate (TLS 1.3 gives its verdict after the handshake, and a reset may overtake the
+     * alert).
      */
     Optional<String> tlsFailure() {
         if (tls.isEmpty()) {
@@ -70,8 +71,8 @@ final class DaemonEndpoint {
                     .getBytes(StandardCharsets.US_ASCII));
             socket.getOutputStream().flush();
             String status = statusLine(socket.getInputStream());
-            return status.startsWith("HTTP/1.1 200") ? Optional.empty()
-                    : Optional.of("the daemon answered /_ping with \"" + status + "\"");
+            return status.startsWith("HTTP/") ? Optional.empty()
+                    : Optional.of("not an HTTP answer to /_ping over TLS: \"" + status + "\"");
         } catch (SSLException e) {
             return Optional.of(e.getMessage());
         } catch (SocketTimeoutException e) {
