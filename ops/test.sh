@@ -29,6 +29,9 @@ fi
 # A real non-Java client for PythonProducerIT (docs/contracts.md).
 execq_ensure_debian_packages python3-confluent-kafka python3-avro ||
   echo "ops/test.sh: WARNING: the Python producer test will fail without python3-confluent-kafka and python3-avro" >&2
+# openssl for DockerTlsIT: it makes a throwaway CA and the daemon/client certificates as Docker's TLS guide does.
+execq_ensure_debian_packages openssl ||
+  echo "ops/test.sh: WARNING: the Docker TLS test will fail without openssl" >&2
 # Compose v1 (1.29, Debian's) for ComposeStackIT, which runs ops/compose.yaml.
 execq_ensure_debian_packages docker-compose ||
   echo "ops/test.sh: WARNING: the compose stack test will fail without docker-compose" >&2

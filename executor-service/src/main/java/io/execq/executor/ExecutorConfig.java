@@ -12,6 +12,7 @@ import static io.execq.executor.config.Parsers.oneOf;
 import static io.execq.executor.config.Parsers.path;
 import static io.execq.executor.config.Parsers.sizeIn;
 import static io.execq.executor.config.Parsers.text;
+import static io.execq.executor.config.Parsers.userPath;
 
 import io.execq.executor.config.ConfigException;
 import io.execq.executor.config.ConfigKey;
@@ -23,6 +24,7 @@ import io.execq.executor.kafka.TopicSettings;
 import io.execq.executor.pipeline.RuntimeImages;
 import io.execq.executor.pipeline.SchedulingPolicy;
 import io.execq.executor.sandbox.FallbackPolicy;
+import io.execq.executor.sandbox.docker.DockerTls;
 import io.execq.executor.sandbox.docker.ImagePullPolicy;
 import io.execq.executor.sandbox.docker.SeccompProfile;
 import io.execq.executor.sandbox.docker.SeccompProfiles;
@@ -34,6 +36,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.function.Function;
@@ -105,9 +108,12 @@ public final class ExecutorConfig {
             "Docker daemon address; without the flag or EXECQ_DOCKER_HOST, DOCKER_HOST as the Docker CLI reads it.",
             "unix:///var/run/docker.sock", false, dockerHost()).withConventionalEnv("DOCKER_HOST"));
     public static final ConfigKey<Boolean> DOCKER_TLS_VERIFY = key(new ConfigKey<>("docker-tls-verify",
-            "TLS to the Docker daemon (also DOCKER_TLS_VERIFY): not supported yet, refused at start-up rather than "
-                    + "ignored; reach a remote daemon through a forwarded unix socket.", "false", false, bool())
-            .withConventionalEnv("DOCKER_TLS_VERIFY"));
+            "Speak TLS to a tcp:// Docker daemon as the Docker CLI does (also DOCKER_TLS_VERIFY): its certificate "
+                    + "must chain to ca.pem and name the host; cert.pem/key.pem are presented (see --docker-cert-path).",
+            "false", false, bool()).withConventionalEnv("DOCKER_TLS_VERIFY"));
+    public static final ConfigKey<Path> DOCKER_CERT_PATH = key(new ConfigKey<>("docker-cert-path",
+            "Directory of ca.pem, cert.pem and key.pem for --docker-tls-verify (also DOCKER_CERT_PATH).",
+            "~/.docker", false, userPath()).withConventionalEnv("DOCKER_CERT_PATH"));
     public static final ConfigKey<NetworkAllowance> ALLOW_NETWORK = key("allow-network", "none", false,
             oneOf(NetworkAllowance.class), "none: every run has loopback only, a request asking for network BRIDGE is "
                     + "REJECTED; bridge: such a request runs in a container on Docker's bridge network (egress), never "
@@ -321,6 +327,16 @@ public final class ExecutorConfig {
                 get(MAX_WORKSPACE), get(MAX_ARTIFACT_FILES), get(MAX_ARTIFACTS));
     }
 
+    /**
+     * The directory of the Docker client's TLS files when the daemon is to be spoken to over TLS: {@code tcp://}
+     * with {@link #DOCKER_TLS_VERIFY}. A unix socket never uses TLS, as with the Docker CLI.
+     */
+    public Optional<Path> dockerTlsCertPath() {
+        return get(DOCKER_TLS_VERIFY) && get(DOCKER_HOST).startsWith("tcp://")
+                ? Optional.of(get(DOCKER_CERT_PATH))
+                : Optional.empty();
+    }
+
     /** Limits of a request that sets none. */
     public EffectiveLimits defaultLimits() {
         return new EffectiveLimits(get(DEFAULT_TIMEOUT).toMillis(), get(DEFAULT_MEMORY), get(DEFAULT_CPUS),
@@ -342,10 +358,14 @@ public final class ExecutorConfig {
         if (allowedImages.isEmpty()) {
             throw new ConfigException(ALLOWED_IMAGES.flag() + " must allow at least one image");
         }
-        if (get(DOCKER_TLS_VERIFY) && get(DOCKER_HOST).startsWith("tcp://")) {
-            throw new ConfigException("TLS to the Docker daemon at " + get(DOCKER_HOST) + " (" + DOCKER_TLS_VERIFY.flag()
-                    + " or DOCKER_TLS_VERIFY) is not supported yet: the run's attach stream is plain; forward the "
-                    + "daemon's unix socket (ssh -L /tmp/docker.sock:/var/run/docker.sock) and use unix://");
+        if (dockerTlsCertPath().isPresent()) {
+            try {
+                DockerTls.requireFiles(get(DOCKER_CERT_PATH));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("TLS to the Docker daemon at " + get(DOCKER_HOST) + " ("
+                        + DOCKER_TLS_VERIFY.flag() + " or DOCKER_TLS_VERIFY) needs its certificates from "
+                        + DOCKER_CERT_PATH.flag() + " (or DOCKER_CERT_PATH): " + e.getMessage());
+            }
         }
     }
 

@@ -72,7 +72,7 @@ final class SandboxStack implements AutoCloseable {
      */
     SandboxStack(ExecutorConfig config, Clock clock, Optional<GroupScope> scope,
                  Optional<GroupMembership> membership) {
-        this.connection = DockerConnection.connect(config.get(ExecutorConfig.DOCKER_HOST));
+        this.connection = connect(config);
         this.background = Executors.newScheduledThreadPool(1, r -> {
             Thread thread = new Thread(r, "execq-sandbox-maintenance");
             thread.setDaemon(true);
@@ -111,6 +111,34 @@ final class SandboxStack implements AutoCloseable {
         reaper.start(background, REAP_PERIOD);
         // After the start-up reaping, which would take fresh pool containers for its own orphans.
         warmPool.ifPresent(WarmPool::start);
+    }
+
+    /**
+     * The Docker client, over TLS when configured. Certificate files that cannot be parsed, or a TLS handshake the
+     * daemon answers but that fails (its certificate untrusted or misnamed, ours refused), stop the start-up: that is
+     * a setting to fix, not an outage. An unreachable daemon is an outage: the health probe and fallback handle it.
+     */
+    private static DockerConnection connect(ExecutorConfig config) {
+        String host = config.get(ExecutorConfig.DOCKER_HOST);
+        Optional<Path> tls = config.dockerTlsCertPath();
+        DockerConnection connection;
+        try {
+            connection = DockerConnection.connect(host, tls);
+        } catch (IllegalArgumentException e) {
+            if (tls.isEmpty()) {
+                throw e;
+            }
+            throw new ConfigException(ExecutorConfig.DOCKER_CERT_PATH.flag() + " (or DOCKER_CERT_PATH): "
+                    + e.getMessage());
+        }
+        Optional<String> refused = connection.tlsFailure();
+        if (refused.isPresent()) {
+            connection.close();
+            throw new ConfigException("TLS to the Docker daemon at " + host + " failed: " + refused.get()
+                    + " (client files from " + tls.orElseThrow() + ", " + ExecutorConfig.DOCKER_CERT_PATH.flag()
+                    + " or DOCKER_CERT_PATH)");
+        }
+        return connection;
     }
 
     /**

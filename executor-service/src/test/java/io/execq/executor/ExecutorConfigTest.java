@@ -127,12 +127,57 @@ class ExecutorConfigTest {
     void aDockerHostExecqCannotSpeakToIsRefusedAtStartUp() {
         assertThatThrownBy(() -> ExecutorConfig.from(Map.of(), Map.of("DOCKER_HOST", "ssh://me@box")))
                 .hasMessageContaining("--docker-host").hasMessageContaining("ssh -L");
+        assertThat(ExecutorConfig.from(Map.of(), Map.of("DOCKER_TLS_VERIFY", "1")).dockerTlsCertPath())
+                .as("TLS settings do not concern a unix socket").isEmpty();
+    }
+
+    @Test
+    void dockerTlsFollowsTheDockerCliVariablesAndFlagsWin(@TempDir Path dir) throws Exception {
+        Path cli = certDirectory(dir.resolve("cli"));
+        Path flag = certDirectory(dir.resolve("flag"));
+        Map<String, String> env = Map.of("DOCKER_HOST", "tcp://127.0.0.1:2376", "DOCKER_TLS_VERIFY", "1",
+                "DOCKER_CERT_PATH", cli.toString());
+
+        ExecutorConfig fromEnv = ExecutorConfig.from(Map.of(), env);
+        assertThat(fromEnv.get(ExecutorConfig.DOCKER_HOST)).isEqualTo("tcp://127.0.0.1:2376");
+        assertThat(fromEnv.dockerTlsCertPath()).contains(cli);
+        assertThat(ExecutorConfig.from(Map.of("docker-cert-path", List.of(flag.toString())), env).dockerTlsCertPath())
+                .contains(flag);
+        assertThat(ExecutorConfig.from(Map.of(), Map.of("DOCKER_HOST", "tcp://127.0.0.1:2376", "DOCKER_TLS_VERIFY",
+                "1", "DOCKER_CERT_PATH", cli.toString(), "EXECQ_DOCKER_CERT_PATH", flag.toString()))
+                .dockerTlsCertPath()).contains(flag);
+        assertThat(ExecutorConfig.from(Map.of("docker-tls-verify", List.of("false")), env).dockerTlsCertPath())
+                .as("the flag turns TLS off").isEmpty();
+        assertThat(ExecutorConfig.from(Map.of("docker-host", List.of("unix:///var/run/docker.sock")), env)
+                .dockerTlsCertPath()).as("a unix socket never speaks TLS").isEmpty();
+        assertThat(ExecutorConfig.from(Map.of(), Map.of("DOCKER_HOST", "tcp://127.0.0.1:2375")).dockerTlsCertPath())
+                .as("plain tcp:// without DOCKER_TLS_VERIFY, as with the Docker CLI").isEmpty();
+        assertThat(ExecutorConfig.from(Map.of(), Map.of()).get(ExecutorConfig.DOCKER_CERT_PATH))
+                .isEqualTo(Path.of(System.getProperty("user.home"), ".docker"));
+    }
+
+    @Test
+    void dockerTlsWithoutItsCertificateFilesIsRefusedAtStartUpNamingTheFile(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("ca.pem"), "not checked here");
         assertThatThrownBy(() -> ExecutorConfig.from(Map.of(), Map.of("DOCKER_HOST", "tcp://127.0.0.1:2376",
-                "DOCKER_TLS_VERIFY", "1")))
+                "DOCKER_TLS_VERIFY", "1", "DOCKER_CERT_PATH", dir.toString())))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("TLS to the Docker daemon at tcp://127.0.0.1:2376")
-                .hasMessageContaining("not supported yet");
-        assertThat(ExecutorConfig.from(Map.of(), Map.of("DOCKER_TLS_VERIFY", "1")).get(ExecutorConfig.DOCKER_HOST))
-                .as("TLS settings do not concern a unix socket").isEqualTo("unix:///var/run/docker.sock");
+                .hasMessageContaining("--docker-cert-path")
+                .hasMessageContaining(dir.resolve("cert.pem") + " is missing");
+        assertThatThrownBy(() -> ExecutorConfig.from(Map.of("docker-tls-verify", List.of("true"), "docker-host",
+                List.of("tcp://127.0.0.1:2376"), "docker-cert-path", List.of(dir.resolve("nowhere").toString())),
+                Map.of()))
+                .hasMessageContaining(dir.resolve("nowhere").resolve("ca.pem") + " is missing");
+    }
+
+    /** A directory with the three files the configuration checks for (their contents are the executor's concern). */
+    private static Path certDirectory(Path dir) throws Exception {
+        Files.createDirectories(dir);
+        for (String name : List.of("ca.pem", "cert.pem", "key.pem")) {
+            Files.writeString(dir.resolve(name), "-----BEGIN CERTIFICATE-----\n");
+        }
+        return dir;
     }
 
     @Test

@@ -120,6 +120,17 @@ public final class Parsers {
         return s -> Path.of(text().apply(s));
     }
 
+    /** A path where a leading {@code ~} stands for the user's home directory, as a shell would expand it. */
+    public static Function<String, Path> userPath() {
+        return s -> {
+            String text = text().apply(s);
+            if (text.equals("~") || text.startsWith("~/")) {
+                return Path.of(System.getProperty("user.home"), text.substring(1).replaceFirst("^/", ""));
+            }
+            return Path.of(text);
+        };
+    }
+
     /** {@code name=value}; the name must not be empty. */
     public static Function<String, Map.Entry<String, String>> keyValue() {
         return s -> {

@@ -3,12 +3,8 @@ package io.execq.executor.sandbox.docker;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.SocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -21,9 +17,8 @@ import java.util.concurrent.ExecutorService;
  * deliver end-of-file on stdin, so a program that reads stdin to EOF ({@code wc -c}) would hang until the
  * timeout. Here the request is the documented upgrade ({@code POST /containers/{id}/attach?stream=1&stdin=1...}
  * with {@code Connection: Upgrade}, {@code Upgrade: tcp}); after the {@code 101} answer the socket is raw, and
- * {@link SocketChannel#shutdownOutput()} is the EOF the daemon forwards to the program (the container is
- * created with {@code StdinOnce}). Reads and writes use the channel directly, never {@code Channels} streams,
- * which serialise reads and writes on one lock.
+ * {@link DaemonStream#shutdownOutput()} is the EOF the daemon forwards to the program (the container is
+ * created with {@code StdinOnce}). The connection is plain or TLS as the client's ({@link DaemonEndpoint}).
  *
  * <p>The session is opened before the container starts, so no output can be missed; the stream ends when the
  * container's streams close, i.e. when it exits.
@@ -32,9 +27,9 @@ final class AttachSession implements AutoCloseable {
 
     private static final int HEADER_LIMIT = 16 * 1024;
 
-    private final SocketChannel channel;
+    private final DaemonStream channel;
 
-    private AttachSession(SocketChannel channel) {
+    private AttachSession(DaemonStream channel) {
         this.channel = channel;
     }
 
@@ -43,19 +38,16 @@ final class AttachSession implements AutoCloseable {
      *
      * @throws IOException when the daemon cannot be reached or refuses the attach (message carries its answer)
      */
-    static AttachSession open(SocketAddress daemon, String containerId) throws IOException {
-        SocketChannel channel = daemon instanceof UnixDomainSocketAddress
-                ? SocketChannel.open(StandardProtocolFamily.UNIX)
-                : SocketChannel.open();
+    static AttachSession open(DaemonEndpoint daemon, String containerId) throws IOException {
+        DaemonStream channel = daemon.open();
         try {
-            channel.connect(daemon);
             String request = "POST /containers/" + containerId + "/attach?stream=1&stdin=1&stdout=1&stderr=1 HTTP/1.1\r\n"
                     + "Host: docker\r\n"
                     + "Content-Type: text/plain\r\n"
                     + "Connection: Upgrade\r\n"
                     + "Upgrade: tcp\r\n"
                     + "\r\n";
-            writeFully(channel, ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII)));
+            channel.write(ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII)));
             String head = readHead(channel);
             String statusLine = head.lines().findFirst().orElse("");
             if (!statusLine.startsWith("HTTP/1.1 101") && !statusLine.startsWith("HTTP/1.1 200")) {
@@ -80,7 +72,7 @@ final class AttachSession implements AutoCloseable {
     CompletableFuture<Void> feedStdin(byte[] stdin, ExecutorService io) {
         return CompletableFuture.runAsync(() -> {
             try {
-                writeFully(channel, ByteBuffer.wrap(stdin));
+                channel.write(ByteBuffer.wrap(stdin));
                 channel.shutdownOutput();
             } catch (IOException e) {
                 // The program exited (or closed stdin) before reading everything: not an error.
@@ -93,25 +85,12 @@ final class AttachSession implements AutoCloseable {
      * container wrote something. Only for a session whose output is not being pumped yet.
      */
     boolean openAndSilent() {
-        try {
-            channel.configureBlocking(false);
-            try {
-                return channel.read(ByteBuffer.allocate(1)) == 0;
-            } finally {
-                channel.configureBlocking(true);
-            }
-        } catch (IOException e) {
-            return false;
-        }
+        return channel.openAndSilent();
     }
 
     @Override
     public void close() {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            // Nothing left to release.
-        }
+        channel.close();
     }
 
     private void demux(OutputStream stdout, OutputStream stderr) {
@@ -143,7 +122,7 @@ final class AttachSession implements AutoCloseable {
     }
 
     /** Fills {@code buffer}; false on a clean EOF before the first byte, {@link EOFException} mid-way. */
-    private static boolean readFully(SocketChannel channel, ByteBuffer buffer) throws IOException {
+    private static boolean readFully(DaemonStream channel, ByteBuffer buffer) throws IOException {
         boolean first = true;
         while (buffer.hasRemaining()) {
             if (channel.read(buffer) < 0) {
@@ -158,13 +137,7 @@ final class AttachSession implements AutoCloseable {
         return true;
     }
 
-    private static void writeFully(SocketChannel channel, ByteBuffer buffer) throws IOException {
-        while (buffer.hasRemaining()) {
-            channel.write(buffer);
-        }
-    }
-
-    private static String readHead(SocketChannel channel) throws IOException {
+    private static String readHead(DaemonStream channel) throws IOException {
         StringBuilder head = new StringBuilder();
         ByteBuffer one = ByteBuffer.allocate(1);
         while (!head.toString().endsWith("\r\n\r\n")) {
@@ -180,7 +153,7 @@ final class AttachSession implements AutoCloseable {
         return head.toString();
     }
 
-    private static String readSome(SocketChannel channel) {
+    private static String readSome(DaemonStream channel) {
         ByteBuffer body = ByteBuffer.allocate(2048);
         try {
             channel.read(body);

@@ -290,7 +290,7 @@ public final class DockerSandbox implements Sandbox {
                 throws SandboxException {
             WarmContainer holder;
             try {
-                holder = containers.launch(client, docker.socketAddress(), volume + "-artifacts", image.id(),
+                holder = containers.launch(client, docker.daemon(), volume + "-artifacts", image.id(),
                         spec.limits(), labels, Optional.of(volume), HardenedHostConfig.VOLUME_MOUNT, now,
                         Network.NONE);
             } catch (IOException e) {
@@ -323,7 +323,7 @@ public final class DockerSandbox implements Sandbox {
                     containers.hardening().workspaceVolumeOptions(spec.limits())));
             WarmContainer launched;
             try {
-                launched = containers.launch(client, docker.socketAddress(), image.id(), spec.limits(), labels,
+                launched = containers.launch(client, docker.daemon(), image.id(), spec.limits(), labels,
                         Optional.of(volume), HardenedHostConfig.VOLUME_MOUNT, now, spec.network());
             } catch (IOException e) {
                 throw new SandboxUnavailableException("attach to a new container failed: " + e.getMessage(), e);
@@ -347,7 +347,7 @@ public final class DockerSandbox implements Sandbox {
 
         private AttachSession attach() throws SandboxException {
             try {
-                return AttachSession.open(docker.socketAddress(), containerId);
+                return AttachSession.open(docker.daemon(), containerId);
             } catch (IOException e) {
                 throw new SandboxUnavailableException("attach to container " + containerId + " failed: " + e.getMessage(), e);
             }

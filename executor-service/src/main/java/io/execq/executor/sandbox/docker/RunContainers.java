@@ -7,7 +7,6 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.ContainerConfig;
 import io.execq.executor.sandbox.SandboxLimits;
 import java.io.IOException;
-import java.net.SocketAddress;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -95,7 +94,7 @@ final class RunContainers {
      * so no output is missed) and starts it: it then waits for its {@link Launcher#line}. On failure the container is
      * removed before the exception leaves.
      */
-    WarmContainer launch(DockerClient client, SocketAddress daemon, String imageId, SandboxLimits limits,
+    WarmContainer launch(DockerClient client, DaemonEndpoint daemon, String imageId, SandboxLimits limits,
                          Map<String, String> labels, Optional<String> volume, String workingDir, Instant createdAt,
                          Network network)
             throws IOException {
@@ -104,10 +103,10 @@ final class RunContainers {
     }
 
     /**
-     * As {@link #launch(DockerClient, SocketAddress, String, SandboxLimits, Map, Optional, String, Instant, Network)},
+     * As {@link #launch(DockerClient, DaemonEndpoint, String, SandboxLimits, Map, Optional, String, Instant, Network)},
      * named.
      */
-    WarmContainer launch(DockerClient client, SocketAddress daemon, String name, String imageId, SandboxLimits limits,
+    WarmContainer launch(DockerClient client, DaemonEndpoint daemon, String name, String imageId, SandboxLimits limits,
                          Map<String, String> labels, Optional<String> volume, String workingDir, Instant createdAt,
                          Network network)
             throws IOException {

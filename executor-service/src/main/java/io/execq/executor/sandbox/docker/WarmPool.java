@@ -304,7 +304,7 @@ public final class WarmPool implements AutoCloseable, MeterBinder {
 
         private WarmContainer create(String imageId) throws IOException {
             Instant now = clock.instant();
-            return containers.launch(docker.client(), docker.socketAddress(), imageId, profile.limits(),
+            return containers.launch(docker.client(), docker.daemon(), imageId, profile.limits(),
                     containers.labels(POOL_REQUEST_ID, executorId, now), Optional.empty(),
                     HardenedHostConfig.WORKSPACE, now, io.execq.schema.Network.NONE);
         }
