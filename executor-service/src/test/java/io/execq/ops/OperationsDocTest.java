@@ -19,9 +19,9 @@ import picocli.CommandLine;
 class OperationsDocTest {
 
     private static final Path DOC = Path.of("..", "docs", "operations.md");
-    /** Flags of docker and docker-compose the page names, not execq's (executor image, compose stack). */
+    /** Flags of docker, dockerd and docker-compose the page names, not execq's (image, compose stack, TLS daemon). */
     private static final Set<String> DOCKER_FLAGS = Set.of("--change", "--group-add", "--health-cmd", "--rm",
-            "--scale");
+            "--scale", "--tlsverify");
 
     @Test
     void everyFlagItNamesIsAnOptionOfAnExecqCommand() throws Exception {
