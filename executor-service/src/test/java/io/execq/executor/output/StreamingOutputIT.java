@@ -1,22 +1,17 @@
 package io.execq.executor.output;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import io.execq.executor.ExecutorInstance;
 import io.execq.schema.ExecutionRequest;
 import io.execq.schema.ExecutionResult;
 import io.execq.schema.ExecutionStatus;
 import io.execq.schema.Isolation;
 import io.execq.schema.OutputChunk;
 import io.execq.schema.OutputStream;
-import io.execq.sdk.ExecutionClient;
 import io.execq.sdk.ExecutionRequests;
 import io.execq.testing.DockerAvailability;
-import io.execq.testing.ExactlyOnce;
-import io.execq.testing.ExecqTopics;
+import io.execq.testing.ExecutorAndClient;
 import io.execq.testing.MetricsScrape;
-import io.execq.testing.TestKafka;
 import io.execq.testing.TopicReader;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -45,31 +40,20 @@ class StreamingOutputIT {
     private static final String TICKER = "for i in 1 2 3 4 5 6 7 8 9 10; do echo line $i; sleep 0.2; done";
     private static final Duration WAIT = Duration.ofMinutes(2);
 
-    private static ExecqTopics topics;
     private static String outputTopic;
-    private static ExecutorInstance executor;
-    private static ExecutionClient client;
+    private static ExecutorAndClient stack;
 
     @BeforeAll
     static void start() {
-        topics = ExecqTopics.create(TestKafka.shared().bootstrapServers(), 2);
         outputTopic = "output-" + UUID.randomUUID().toString().substring(0, 8);
-        executor = ExecutorInstance.start(topics.executorConfig(Map.of("output-topic", outputTopic,
+        stack = ExecutorAndClient.start(Map.of("output-topic", outputTopic,
                 "max-stream-bytes", Long.toString(MAX_STREAM_BYTES), "max-output", Long.toString(MAX_OUTPUT),
-                "default-max-output", Long.toString(MAX_OUTPUT))));
-        await().atMost(Duration.ofSeconds(60)).until(() -> executor.notReadyReasons().isEmpty());
-        client = ExecutionClient.builder().bootstrapServers(topics.bootstrapServers())
-                .requestsTopic(topics.requests()).resultsTopic(topics.results()).outputTopic(outputTopic).build();
+                "default-max-output", Long.toString(MAX_OUTPUT)), builder -> builder.outputTopic(outputTopic));
     }
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            ExactlyOnce.verify(topics, Duration.ofSeconds(30));
-        } finally {
-            client.close();
-            executor.close();
-        }
+        stack.close();
     }
 
     @Test
@@ -90,7 +74,7 @@ class StreamingOutputIT {
                 .isolation(Isolation.CONTAINER).build();
         Listener listener = new Listener();
 
-        ExecutionResult result = client.execute(request, WAIT, listener).join();
+        ExecutionResult result = stack.client().execute(request, WAIT, listener).join();
 
         assertThat(result.getStatus()).isEqualTo(ExecutionStatus.SUCCEEDED);
         assertThat(result.getStdout().getTotalBytes()).isEqualTo(20_000_000L);
@@ -106,9 +90,9 @@ class StreamingOutputIT {
                 .isEqualTo(20_000_000L);
         assertThat(data(chunks)).as("what was streamed is the start of the output")
                 .startsWith(bytes(result.getStdout().getData()));
-        assertThat(MetricsScrape.sum(executor.httpPort(), "execq_output_dropped_bytes_total"))
+        assertThat(MetricsScrape.sum(stack.executor().httpPort(), "execq_output_dropped_bytes_total"))
                 .isGreaterThanOrEqualTo(dropped);
-        assertThat(MetricsScrape.sum(executor.httpPort(), "execq_output_chunks_total", Map.of("outcome", "sent")))
+        assertThat(MetricsScrape.sum(stack.executor().httpPort(), "execq_output_chunks_total", Map.of("outcome", "sent")))
                 .isGreaterThanOrEqualTo(chunks.size());
     }
 
@@ -117,10 +101,10 @@ class StreamingOutputIT {
         ExecutionRequest plain = ExecutionRequests.command("echo", "quiet").isolation(Isolation.PROCESS).build();
         ExecutionRequest streamed = ExecutionRequests.command("echo", "loud").isolation(Isolation.PROCESS)
                 .streamOutput(true).build();
-        assertThat(client.execute(plain, WAIT).join().getStatus()).isEqualTo(ExecutionStatus.SUCCEEDED);
-        assertThat(client.execute(streamed, WAIT).join().getStatus()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(stack.client().execute(plain, WAIT).join().getStatus()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(stack.client().execute(streamed, WAIT).join().getStatus()).isEqualTo(ExecutionStatus.SUCCEEDED);
 
-        List<ConsumerRecord<String, byte[]>> records = TopicReader.readCommitted(topics.bootstrapServers(),
+        List<ConsumerRecord<String, byte[]>> records = TopicReader.readCommitted(stack.topics().bootstrapServers(),
                 outputTopic, read -> read.stream().anyMatch(r -> streamed.getRequestId().equals(r.key())),
                 Duration.ofSeconds(30), Duration.ofSeconds(1));
         assertThat(records).extracting(ConsumerRecord::key).as("the streamed request's chunks are in the topic")
@@ -131,7 +115,7 @@ class StreamingOutputIT {
         ExecutionRequest request = ExecutionRequests.command("sh", "-c", TICKER).isolation(isolation).build();
         Listener listener = new Listener();
 
-        CompletableFuture<ExecutionResult> future = client.execute(request, WAIT, listener);
+        CompletableFuture<ExecutionResult> future = stack.client().execute(request, WAIT, listener);
         ExecutionResult result = future.join();
         Instant returned = Instant.now();
 

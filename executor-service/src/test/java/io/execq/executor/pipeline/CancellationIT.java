@@ -3,20 +3,16 @@ package io.execq.executor.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.execq.executor.ExecutorInstance;
 import io.execq.executor.sandbox.docker.HardenedHostConfig;
 import io.execq.schema.ExecutionRequest;
 import io.execq.schema.ExecutionResult;
 import io.execq.schema.ExecutionStatus;
 import io.execq.schema.Isolation;
 import io.execq.sdk.CancelOutcome;
-import io.execq.sdk.ExecutionClient;
 import io.execq.sdk.ExecutionRequests;
 import io.execq.testing.DockerAvailability;
-import io.execq.testing.ExactlyOnce;
-import io.execq.testing.ExecqTopics;
+import io.execq.testing.ExecutorAndClient;
 import io.execq.testing.MetricsScrape;
-import io.execq.testing.TestKafka;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,37 +33,26 @@ class CancellationIT {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    private static ExecqTopics topics;
     private static String controlTopic;
-    private static ExecutorInstance executor;
-    private static ExecutionClient client;
+    private static ExecutorAndClient stack;
 
     @BeforeAll
     static void start() {
-        topics = ExecqTopics.create(TestKafka.shared().bootstrapServers(), 2);
         controlTopic = "control-" + UUID.randomUUID().toString().substring(0, 8);
-        executor = ExecutorInstance.start(topics.executorConfig(Map.of("concurrency", "1",
-                "control-topic", controlTopic, "max-timeout", "2m")));
-        await().atMost(Duration.ofSeconds(60)).until(() -> executor.notReadyReasons().isEmpty());
-        client = ExecutionClient.builder().bootstrapServers(topics.bootstrapServers())
-                .requestsTopic(topics.requests()).resultsTopic(topics.results()).controlTopic(controlTopic).build();
+        stack = ExecutorAndClient.start(Map.of("concurrency", "1", "control-topic", controlTopic,
+                "max-timeout", "2m"), builder -> builder.controlTopic(controlTopic));
     }
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            ExactlyOnce.verify(topics, Duration.ofSeconds(30));
-        } finally {
-            client.close();
-            executor.close();
-        }
+        stack.close();
     }
 
     @Test
     void cancellingARunningContainerKillsItAndAnswersCancelledWithTheOutputSoFar() throws Exception {
         DockerAvailability.requireDocker();
         ExecutionRequest request = sleeper(Isolation.CONTAINER);
-        CompletableFuture<ExecutionResult> result = client.execute(request, Duration.ofMinutes(2));
+        CompletableFuture<ExecutionResult> result = stack.client().execute(request, Duration.ofMinutes(2));
         String token = token(request);
         Instant asked;
         CancelOutcome outcome;
@@ -77,21 +62,21 @@ class CancellationIT {
             Thread.sleep(500); // let it print its first line
         } finally {
             asked = Instant.now();
-            outcome = client.cancel(request.getRequestId(), WAIT).join();
+            outcome = stack.client().cancel(request.getRequestId(), WAIT).join();
         }
 
         assertKilled(request, outcome, result.join(), asked);
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(containersOf(request.getRequestId()))
                 .as("no container of the request is left").isEmpty());
         assertThat(hostHasProcess(token)).as("no process of the run is left").isFalse();
-        assertThat(MetricsScrape.sum(executor.httpPort(), "execq_cancellations_total", Map.of("outcome", "killed")))
+        assertThat(MetricsScrape.sum(stack.executor().httpPort(), "execq_cancellations_total", Map.of("outcome", "killed")))
                 .isGreaterThanOrEqualTo(1);
     }
 
     @Test
     void cancellingARunningHostProcessKillsItsTreeAndAnswersCancelled() throws Exception {
         ExecutionRequest request = sleeper(Isolation.PROCESS);
-        CompletableFuture<ExecutionResult> result = client.execute(request, Duration.ofMinutes(2));
+        CompletableFuture<ExecutionResult> result = stack.client().execute(request, Duration.ofMinutes(2));
         String token = token(request);
         Instant asked;
         CancelOutcome outcome;
@@ -100,7 +85,7 @@ class CancellationIT {
             Thread.sleep(500);
         } finally {
             asked = Instant.now();
-            outcome = client.cancel(request.getRequestId(), WAIT).join();
+            outcome = stack.client().cancel(request.getRequestId(), WAIT).join();
         }
 
         assertKilled(request, outcome, result.join(), asked);
@@ -113,14 +98,14 @@ class CancellationIT {
         // The queued one on the other partition: fetched (its partition is not paused) and waiting for the only
         // slot. One behind the run on the same partition would stay in Kafka (paused) and be answered once fetched.
         ExecutionRequest queued = ExecutionRequests.command("echo", "never").isolation(Isolation.PROCESS).build();
-        try (Requests requests = new Requests(topics.bootstrapServers(), topics.requests())) {
+        try (Requests requests = new Requests(stack.topics().bootstrapServers(), stack.topics().requests())) {
             requests.send(running, 0);
             await().atMost(WAIT).until(() -> hostHasProcess(token(running)));
             requests.send(queued, 1);
-            await().atMost(WAIT).until(() -> executor.notReadyReasons().isEmpty()
-                    && MetricsScrape.sum(executor.httpPort(), "execq_requests_queued") == 1);
+            await().atMost(WAIT).until(() -> stack.executor().notReadyReasons().isEmpty()
+                    && MetricsScrape.sum(stack.executor().httpPort(), "execq_requests_queued") == 1);
 
-            CancelOutcome outcome = client.cancel(queued.getRequestId(), WAIT).join();
+            CancelOutcome outcome = stack.client().cancel(queued.getRequestId(), WAIT).join();
 
             assertThat(outcome.status()).isEqualTo(CancelOutcome.Status.CANCELLED);
             ExecutionResult result = outcome.result().orElseThrow();
@@ -129,10 +114,10 @@ class CancellationIT {
             assertThat(result.getCancelledAt()).isNotNull();
             assertThat(result.getStdout().getData().remaining()).isZero();
             assertThat(hostHasProcess(token(running))).as("the running one goes on").isTrue();
-            assertThat(MetricsScrape.sum(executor.httpPort(), "execq_cancellations_total",
+            assertThat(MetricsScrape.sum(stack.executor().httpPort(), "execq_cancellations_total",
                     Map.of("outcome", "not_started"))).isGreaterThanOrEqualTo(1);
         } finally {
-            assertThat(client.cancel(running.getRequestId(), WAIT).join().status())
+            assertThat(stack.client().cancel(running.getRequestId(), WAIT).join().status())
                     .isEqualTo(CancelOutcome.Status.CANCELLED);
         }
     }
@@ -140,9 +125,9 @@ class CancellationIT {
     @Test
     void aCancellationThatArrivesBeforeItsRequestStillApplies() {
         ExecutionRequest request = ExecutionRequests.command("echo", "too late").isolation(Isolation.PROCESS).build();
-        assertThat(client.cancel(request.getRequestId()).join().status()).isEqualTo(CancelOutcome.Status.NO_RESULT);
+        assertThat(stack.client().cancel(request.getRequestId()).join().status()).isEqualTo(CancelOutcome.Status.NO_RESULT);
 
-        ExecutionResult result = client.execute(request, WAIT).join();
+        ExecutionResult result = stack.client().execute(request, WAIT).join();
 
         assertThat(result.getStatus()).isEqualTo(ExecutionStatus.CANCELLED);
         assertThat(result.getStartedAt()).isNull();
@@ -150,7 +135,7 @@ class CancellationIT {
 
     @Test
     void cancellingAnUnknownRequestIsANoOpAnswer() {
-        CancelOutcome outcome = client.cancel("no-such-request-" + UUID.randomUUID(), Duration.ofSeconds(2)).join();
+        CancelOutcome outcome = stack.client().cancel("no-such-request-" + UUID.randomUUID(), Duration.ofSeconds(2)).join();
 
         assertThat(outcome.status()).isEqualTo(CancelOutcome.Status.NO_RESULT);
         assertThat(outcome.result()).isEmpty();
@@ -159,15 +144,15 @@ class CancellationIT {
     @Test
     void cancellingAFinishedRequestChangesNothing() throws Exception {
         ExecutionRequest request = ExecutionRequests.command("echo", "done").isolation(Isolation.PROCESS).build();
-        ExecutionResult finished = client.execute(request, WAIT).join();
+        ExecutionResult finished = stack.client().execute(request, WAIT).join();
         assertThat(finished.getStatus()).isEqualTo(ExecutionStatus.SUCCEEDED);
 
-        CancelOutcome outcome = client.cancel(request.getRequestId(), WAIT).join();
+        CancelOutcome outcome = stack.client().cancel(request.getRequestId(), WAIT).join();
 
         assertThat(outcome.status()).isEqualTo(CancelOutcome.Status.ALREADY_FINISHED);
         assertThat(outcome.result()).contains(finished);
         Thread.sleep(1000);
-        CancelOutcome again = client.cancel(request.getRequestId(), Duration.ofSeconds(3)).join();
+        CancelOutcome again = stack.client().cancel(request.getRequestId(), Duration.ofSeconds(3)).join();
         assertThat(again.result()).as("still the one original result").contains(finished);
     }
 
