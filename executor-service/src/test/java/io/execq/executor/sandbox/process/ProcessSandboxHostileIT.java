@@ -17,7 +17,6 @@ import io.execq.schema.Isolation;
 import io.execq.schema.Protection;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,38 +50,30 @@ class ProcessSandboxHostileIT {
     private static final String FIND_SEGMENT = "import ctypes, errno; libc = ctypes.CDLL(None, use_errno=True); "
             + "r = libc.shmget(" + SHM_KEY + ", 0, 0); print(r, errno.errorcode.get(ctypes.get_errno()) if r < 0 else '')";
 
-    private static Path base;
+    private static ProcessSandboxFixture fixture;
     private static RunUsers users;
     private static HostCapabilities caps;
     private static ProcessSandbox sandbox;
 
     @BeforeAll
     static void create() throws Exception {
-        base = Files.createTempDirectory(Path.of("/tmp"), "execq-hostile-it-");
-        Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwx--x--x"));
-        users = RunUsers.ofDefaults();
-        caps = HostCapabilities.probe();
+        fixture = ProcessSandboxFixture.create("execq-hostile-it-", HostCapabilities.probe(), WORKSPACE_CAP);
+        users = fixture.users;
+        caps = fixture.caps;
+        sandbox = fixture.sandbox;
         assertThat(caps.bwrap()).as("bubblewrap (ops/lib installs it)").isPresent();
         assertThat(caps.seccompFilter()).isPresent();
         assertThat(caps.cgroups().memory() && caps.cgroups().pids() && caps.cgroups().cpu()).isTrue();
-        sandbox = new ProcessSandbox(caps, base, Clock.systemUTC(), users, WORKSPACE_CAP);
     }
 
     @AfterAll
     static void close() throws Exception {
-        sandbox.close();
-        Files.deleteIfExists(base);
+        fixture.close();
     }
 
     @AfterEach
     void leavesNothingBehind() throws Exception {
-        assertThat(users.heldCount()).isZero();
-        assertThat(ProcUids.pidsOf(users::contains)).as(() -> ProcessSandboxLeftovers.describe(
-                ProcUids.pidsOf(users::contains))).isEmpty();
-        try (Stream<Path> left = Files.list(base)) {
-            assertThat(left).isEmpty();
-        }
-        ProcessSandboxLeftovers.assertNoCgroupOrWorkspaceMountOf(caps, users);
+        fixture.assertNothingLeftBehind();
     }
 
     @Test

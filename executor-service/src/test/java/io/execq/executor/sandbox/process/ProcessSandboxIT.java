@@ -10,7 +10,6 @@ import io.execq.executor.sandbox.SandboxOutcome;
 import io.execq.schema.Protection;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
@@ -22,7 +21,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,24 +28,22 @@ import org.junit.jupiter.api.Test;
 /** The contract suite against real host processes (this machine: root, util-linux present). */
 class ProcessSandboxIT extends SandboxContractTest {
 
-    private static Path base;
+    private static ProcessSandboxFixture fixture;
     private static RunUsers users;
     private static HostCapabilities caps;
     private static ProcessSandbox sandbox;
 
     @BeforeAll
     static void create() throws Exception {
-        base = Files.createTempDirectory(Path.of("/tmp"), "execq-it-");
-        Files.setPosixFilePermissions(base, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        users = RunUsers.ofDefaults();
-        caps = HostCapabilities.probe();
-        sandbox = new ProcessSandbox(caps, base, Clock.systemUTC(), users);
+        fixture = ProcessSandboxFixture.create("execq-it-", HostCapabilities.probe());
+        users = fixture.users;
+        caps = fixture.caps;
+        sandbox = fixture.sandbox;
     }
 
     @AfterAll
     static void close() throws Exception {
-        sandbox.close();
-        Files.deleteIfExists(base);
+        fixture.close();
     }
 
     @Override
@@ -78,15 +74,7 @@ class ProcessSandboxIT extends SandboxContractTest {
 
     @Override
     protected void assertNothingLeftBehind() throws Exception {
-        // Nothing but a run has a uid of the pool, and between runs this suite holds none: any process of the range
-        // is a run's process that outlived its clean-up.
-        assertThat(users.heldCount()).isZero();
-        assertThat(ProcUids.pidsOf(users::contains)).as(() -> ProcessSandboxLeftovers.describe(
-                ProcUids.pidsOf(users::contains))).isEmpty();
-        try (Stream<Path> left = Files.list(base)) {
-            assertThat(left).isEmpty();
-        }
-        ProcessSandboxLeftovers.assertNoCgroupOrWorkspaceMountOf(caps, users);
+        fixture.assertNothingLeftBehind();
     }
 
     @Override

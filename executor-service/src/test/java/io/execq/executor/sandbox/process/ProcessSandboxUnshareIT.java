@@ -7,14 +7,9 @@ import io.execq.executor.sandbox.SandboxContractTest;
 import io.execq.executor.sandbox.SandboxLimits;
 import io.execq.executor.sandbox.SandboxOutcome;
 import io.execq.schema.Protection;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,24 +20,22 @@ import org.junit.jupiter.api.Test;
  */
 class ProcessSandboxUnshareIT extends SandboxContractTest {
 
-    private static Path base;
+    private static ProcessSandboxFixture fixture;
     private static RunUsers users;
     private static HostCapabilities caps;
     private static ProcessSandbox sandbox;
 
     @BeforeAll
     static void create() throws Exception {
-        base = Files.createTempDirectory(Path.of("/tmp"), "execq-unshare-it-");
-        Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwx--x--x"));
-        users = RunUsers.ofDefaults();
-        caps = HostCapabilities.probe().withoutBwrap();
-        sandbox = new ProcessSandbox(caps, base, Clock.systemUTC(), users);
+        fixture = ProcessSandboxFixture.create("execq-unshare-it-", HostCapabilities.probe().withoutBwrap());
+        users = fixture.users;
+        caps = fixture.caps;
+        sandbox = fixture.sandbox;
     }
 
     @AfterAll
     static void close() throws Exception {
-        sandbox.close();
-        Files.deleteIfExists(base);
+        fixture.close();
     }
 
     @Override
@@ -74,13 +67,7 @@ class ProcessSandboxUnshareIT extends SandboxContractTest {
 
     @Override
     protected void assertNothingLeftBehind() throws Exception {
-        assertThat(users.heldCount()).isZero();
-        assertThat(ProcUids.pidsOf(users::contains)).as(() -> ProcessSandboxLeftovers.describe(
-                ProcUids.pidsOf(users::contains))).isEmpty();
-        try (Stream<Path> left = Files.list(base)) {
-            assertThat(left).isEmpty();
-        }
-        ProcessSandboxLeftovers.assertNoCgroupOrWorkspaceMountOf(caps, users);
+        fixture.assertNothingLeftBehind();
     }
 
     @Override
