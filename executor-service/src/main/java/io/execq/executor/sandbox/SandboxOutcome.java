@@ -90,6 +90,13 @@ public record SandboxOutcome(
                 protections, imageId, runtime, seccompProfile, Optional.of(reason), artifacts);
     }
 
+    /** This outcome as a program that never ran: {@code failure}'s exit code and reason, not timed out. */
+    public SandboxOutcome asStartFailure(StartFailure failure) {
+        return new SandboxOutcome(OptionalInt.of(failure.exitCode()), false, oomKilled, stdout, stderr, startedAt,
+                finishedAt, backend, protections, imageId, runtime, seccompProfile, Optional.of(failure.reason()),
+                artifacts);
+    }
+
     /** This outcome with {@code collected} as its artifacts. */
     public SandboxOutcome withArtifacts(CollectedArtifacts collected) {
         return new SandboxOutcome(exitCode, timedOut, oomKilled, stdout, stderr, startedAt, finishedAt, backend,

@@ -2,9 +2,9 @@ package io.execq.executor.sandbox.docker;
 
 import io.execq.executor.sandbox.CapturedStream;
 import io.execq.executor.sandbox.SandboxOutcome;
+import io.execq.executor.sandbox.StartFailure;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -30,7 +30,6 @@ final class DockerExecFailures {
 
     private static final Pattern TINI = Pattern.compile("\\[FATAL tini \\(\\d+\\)\\] exec (.+) failed: ([^\\n]+)");
     private static final Pattern RUNC_E2BIG = Pattern.compile("exec [^\\n]+: argument list too long");
-    private static final String NOT_FOUND = "No such file or directory";
     private static final int MAX_STDERR = 4096;
 
     private DockerExecFailures() {
@@ -41,34 +40,23 @@ final class DockerExecFailures {
         if (outcome.timedOut() || outcome.exitCode().isEmpty() || outcome.stdout().totalBytes() > 0) {
             return outcome;
         }
-        return reason(outcome.exitCode().getAsInt(), outcome.stderr(), program)
-                .map(reason -> new SandboxOutcome(OptionalInt.of(exitCode(reason)), false, outcome.oomKilled(),
-                        outcome.stdout(), outcome.stderr(), outcome.startedAt(), outcome.finishedAt(),
-                        outcome.backend(), outcome.protections(), outcome.imageId(), outcome.runtime(),
-                        outcome.seccompProfile(), Optional.of(reason)))
+        return failure(outcome.exitCode().getAsInt(), outcome.stderr(), program)
+                .map(outcome::asStartFailure)
                 .orElse(outcome);
     }
 
-    static Optional<String> reason(int exitCode, CapturedStream stderr, String program) {
+    static Optional<StartFailure> failure(int exitCode, CapturedStream stderr, String program) {
         if (stderr.truncated() || stderr.totalBytes() > MAX_STDERR) {
             return Optional.empty();
         }
         String text = new String(stderr.kept(), StandardCharsets.UTF_8).strip();
         Matcher tini = TINI.matcher(text);
         if ((exitCode == 127 || exitCode == 126 || exitCode == 1) && tini.matches()) {
-            String reason = tini.group(2);
-            return Optional.of((NOT_FOUND.equals(reason) ? "command not found: " : "cannot execute: ")
-                    + tini.group(1) + ": " + reason);
+            return Optional.of(StartFailure.of(tini.group(1), tini.group(2)));
         }
         if (exitCode == 1 && RUNC_E2BIG.matcher(text).matches()) {
-            return Optional.of("cannot execute: " + program + ": Argument list too long (E2BIG: the command and "
-                    + "environment exceed the kernel's limit; put large data in a file or on stdin)");
+            return Optional.of(StartFailure.argumentListTooLong(program, "Argument list too long"));
         }
         return Optional.empty();
-    }
-
-    private static int exitCode(String reason) {
-        return reason.startsWith("command not found: ") ? SandboxOutcome.EXIT_NOT_FOUND
-                : SandboxOutcome.EXIT_CANNOT_EXECUTE;
     }
 }

@@ -2,10 +2,10 @@ package io.execq.executor.sandbox.process;
 
 import io.execq.executor.sandbox.CapturedStream;
 import io.execq.executor.sandbox.SandboxOutcome;
+import io.execq.executor.sandbox.StartFailure;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -35,11 +35,6 @@ final class ExecFailures {
     private static final int ENOENT = 2;
     private static final int EACCES = 13;
     private static final int ENOEXEC = 8;
-    private static final String NOT_FOUND = "No such file or directory";
-
-    /** Why and with what exit code a program could not be executed. */
-    record StartFailure(int exitCode, String reason) {
-    }
 
     private ExecFailures() {
     }
@@ -50,10 +45,7 @@ final class ExecFailures {
             return outcome;
         }
         return fromWrapper(outcome.exitCode().getAsInt(), outcome.stderr())
-                .map(failure -> new SandboxOutcome(OptionalInt.of(failure.exitCode()), false,
-                        outcome.oomKilled(), outcome.stdout(), outcome.stderr(), outcome.startedAt(),
-                        outcome.finishedAt(), outcome.backend(), outcome.protections(), outcome.imageId(),
-                        outcome.runtime(), outcome.seccompProfile(), Optional.of(failure.reason())))
+                .map(outcome::asStartFailure)
                 .orElse(outcome);
     }
 
@@ -64,11 +56,11 @@ final class ExecFailures {
         String text = new String(stderr.kept(), StandardCharsets.UTF_8).strip();
         Matcher util = UTIL_LINUX.matcher(text);
         if ((exitCode == 126 || exitCode == 127) && util.matches()) {
-            return Optional.of(failure(util.group(1), util.group(2)));
+            return Optional.of(StartFailure.of(util.group(1), util.group(2)));
         }
         Matcher bwrap = BWRAP.matcher(text);
         if (exitCode == 1 && bwrap.matches()) {
-            return Optional.of(failure(bwrap.group(1), bwrap.group(2)));
+            return Optional.of(StartFailure.of(bwrap.group(1), bwrap.group(2)));
         }
         return Optional.empty();
     }
@@ -86,19 +78,11 @@ final class ExecFailures {
         int errno = Integer.parseInt(m.group(1));
         String reason = m.group(2).strip();
         if (errno == E2BIG) {
-            return Optional.of(new StartFailure(SandboxOutcome.EXIT_CANNOT_EXECUTE, "cannot execute " + program + ": "
-                    + reason + " (E2BIG: the command and environment exceed the kernel's limit; put large data in "
-                    + "a file or on stdin)"));
+            return Optional.of(StartFailure.argumentListTooLong(program, reason));
         }
         if (programIsFirst && (errno == ENOENT || errno == EACCES || errno == ENOEXEC)) {
-            return Optional.of(failure(program, reason));
+            return Optional.of(StartFailure.of(program, reason));
         }
         return Optional.empty();
-    }
-
-    private static StartFailure failure(String program, String reason) {
-        int exit = NOT_FOUND.equals(reason) ? SandboxOutcome.EXIT_NOT_FOUND : SandboxOutcome.EXIT_CANNOT_EXECUTE;
-        String what = exit == SandboxOutcome.EXIT_NOT_FOUND ? "command not found" : "cannot execute";
-        return new StartFailure(exit, what + ": " + program + ": " + reason);
     }
 }

@@ -11,6 +11,7 @@ import io.execq.executor.sandbox.CollectedArtifacts;
 import io.execq.executor.sandbox.SandboxOutcome;
 import io.execq.executor.sandbox.SandboxRuntimeException;
 import io.execq.executor.sandbox.SandboxSpec;
+import io.execq.executor.sandbox.StartFailure;
 import io.execq.schema.Backend;
 import io.execq.schema.Network;
 import io.execq.schema.Protection;
@@ -315,7 +316,7 @@ public final class ProcessSandbox implements Sandbox {
         try {
             process = builder.start();
         } catch (IOException e) {
-            Optional<ExecFailures.StartFailure> users = ExecFailures.fromStart(e, spec.argv().get(0),
+            Optional<StartFailure> users = ExecFailures.fromStart(e, spec.argv().get(0),
                     argv.get(0).equals(spec.argv().get(0)));
             if (users.isPresent()) {
                 return notStarted(users.get());
@@ -366,7 +367,7 @@ public final class ProcessSandbox implements Sandbox {
     }
 
     /** A run whose first process could not be started for a reason of the user's: nothing of it exists. */
-    private Finished notStarted(ExecFailures.StartFailure failure) {
+    private Finished notStarted(StartFailure failure) {
         Instant now = clock.instant();
         return new Finished(new SandboxOutcome(OptionalInt.of(failure.exitCode()), false, false, CapturedStream.EMPTY,
                 CapturedStream.EMPTY, now, now, Backend.PROCESS, protections, Optional.empty(),

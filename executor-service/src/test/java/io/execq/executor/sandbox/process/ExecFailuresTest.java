@@ -2,6 +2,7 @@ package io.execq.executor.sandbox.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.execq.executor.sandbox.StartFailure;
 import io.execq.executor.sandbox.CapturedStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,13 +18,13 @@ class ExecFailuresTest {
     @Test
     void utilLinuxNotFoundIs127() {
         assertThat(ExecFailures.fromWrapper(127, stderr("setpriv: failed to execute nope: No such file or directory\n")))
-                .hasValue(new ExecFailures.StartFailure(127, "command not found: nope: No such file or directory"));
+                .hasValue(new StartFailure(127, "command not found: nope: No such file or directory"));
     }
 
     @Test
     void utilLinuxPermissionDeniedIs126() {
         assertThat(ExecFailures.fromWrapper(126, stderr("prlimit: failed to execute ./a.sh: Permission denied\n")))
-                .hasValue(new ExecFailures.StartFailure(126, "cannot execute: ./a.sh: Permission denied"));
+                .hasValue(new StartFailure(126, "cannot execute: ./a.sh: Permission denied"));
     }
 
     @Test
