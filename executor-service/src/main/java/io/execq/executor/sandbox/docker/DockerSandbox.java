@@ -308,7 +308,7 @@ public final class DockerSandbox implements Sandbox {
             Map<String, String> labels = containers.labels(spec.requestId(), spec.executorId(), now);
             containerId = call("create container", () -> containers.create(client, "execq-" + UUID.randomUUID(),
                     image.id(), spec.limits(), labels, Optional.empty(),
-                    containers.deadline().command(spec.argv(), spec.limits().timeout()), spec.env(),
+                    containers.deadline().command(spec.argv(), spec.limits()), spec.env(),
                     WorkspaceVolume.workingDir(spec), spec.network()));
         }
 

@@ -276,6 +276,6 @@ public final class HardenedHostConfig {
         deadline.mount().ifPresent(mounts::add);
         return config.withInit(true)
                 .withMounts(mounts)
-                .withPidsLimit(config.getPidsLimit() + deadline.extraProcesses());
+                .withPidsLimit(deadline.pidsLimit(Math.toIntExact(config.getPidsLimit())));
     }
 }

@@ -28,6 +28,9 @@ final class Launcher {
     /** What Docker puts first in every container's environment, before the image's and the container's variables. */
     static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
+    /** Where Docker mounts its init (tini) in a container created with {@code Init}. */
+    static final String DOCKER_INIT = "/sbin/docker-init";
+
     private static final String NEWLINE_VARIABLE = "nl=$(printf '\\nx'); nl=${nl%x}; ";
 
     private Launcher() {
@@ -59,9 +62,10 @@ final class Launcher {
 
     /**
      * The line for {@code spec} in a container whose process environment is {@code containerEnv}: {@code env} sets
-     * the environment and execs {@code deadline}'s command for the spec (an absolute path, so no image's {@code env}
-     * looks anything up), which runs the program as in a container created for it. A run with files (its container
-     * was started in the volume's root) first changes to its working directory.
+     * the environment and execs {@code deadline}'s command for the spec, which runs the program as in a container
+     * created for it. A run with files (its container was started in the volume's root) first changes to its working
+     * directory. Without the deadline helper, a program whose name has a {@code =} (which {@code env} would take for
+     * a variable) is exec'd by a second tini ({@code docker-init -s}), which then holds one of its processes.
      */
     static byte[] line(Map<String, String> containerEnv, SandboxSpec spec, RunDeadline deadline) {
         Map<String, String> env = new LinkedHashMap<>(containerEnv);
@@ -72,7 +76,12 @@ final class Launcher {
         }
         line.append("exec env -i --");
         env.forEach((name, value) -> line.append(' ').append(quote(name + "=" + value)));
-        deadline.command(spec.argv(), spec.limits().timeout()).forEach(word -> line.append(' ').append(quote(word)));
+        List<String> command = deadline.command(spec.argv(), spec.limits());
+        if (command.get(0).indexOf('=') >= 0) {
+            // env would take the program for a variable (only a run with files gets here, see canLaunch): tini execs it
+            line.append(' ').append(quote(DOCKER_INIT)).append(" '-s' '--'");
+        }
+        command.forEach(word -> line.append(' ').append(quote(word)));
         return line.append('\n').toString().getBytes(StandardCharsets.UTF_8);
     }
 

@@ -41,8 +41,7 @@ final class RunContainers {
 
     RunContainers(HardenedHostConfig hardening, RunDeadline deadline, Optional<GroupScope> scope) {
         this.hardening = Objects.requireNonNull(hardening, "hardening");
-        Objects.requireNonNull(deadline, "deadline");
-        this.deadline = hardening.gvisor() ? RunDeadline.forGvisor() : deadline;
+        this.deadline = Objects.requireNonNull(deadline, "deadline");
         this.scope = Objects.requireNonNull(scope, "scope");
     }
 

@@ -2,10 +2,12 @@ package io.execq.executor.sandbox.docker;
 
 import com.github.dockerjava.api.model.Mount;
 import com.github.dockerjava.api.model.MountType;
+import io.execq.executor.sandbox.SandboxLimits;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -14,46 +16,56 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * How a container runs its program: under Docker's init, and — when the host has a static busybox — under a
- * wall-clock deadline the container enforces on itself, so that a run whose executor died (SIGKILL, OOM, a lost
- * host) stops at its timeout plus {@link #MARGIN} instead of running until its program ends. The executor's own
+ * How a container runs its program: as the direct child of Docker's init and — when the host has a static busybox —
+ * under a wall-clock deadline the container enforces on itself, so that a run whose executor died (SIGKILL, OOM, a
+ * lost host) stops at its timeout plus {@link #MARGIN} instead of running until its program ends. The executor's own
  * kill at the timeout comes first whenever the executor is alive.
  *
  * <p>The process tree of a run ({@link #command}; every container is created with Docker's {@code Init}, which
- * bind-mounts the daemon's own static {@code docker-init} — tini — at {@value #DOCKER_INIT} and makes it PID 1):
+ * bind-mounts the daemon's own static {@code docker-init} — tini — and makes it PID 1):
  * <pre>
- *   PID 1  docker-init --                                  (Docker's; exits when its child exits: the container stops)
- *            busybox timeout -s KILL T+margin ...          (execs in place into the next line; forks a watcher)
- *              docker-init -s -- argv...                   (a second tini, a subreaper; forks and execs the program)
- *                program                                   (PATH lookup and exec by tini's execvp)
- *          busybox timeout's watcher                        (sleeps; at the deadline SIGKILLs the inner tini)
+ *   PID 1  docker-init --                               (Docker's; exits when its child exits: the container stops)
+ *            busybox timeout -s KILL T+margin ...       (forks the watcher, then execs in place into the program)
+ *              [/usr/bin/env --]                        (the image's, only for names busybox also provides; execs)
+ *                program                                (PID 1's own child)
+ *          busybox timeout's watcher                     (a grandchild of the timeout, re-parented to PID 1; sleeps,
+ *                                                        and at the deadline SIGKILLs the program)
  * </pre>
- * At the deadline the watcher kills the inner tini; the outer one sees its child die and exits, and the kernel kills
+ * At the deadline the watcher kills the program; Docker's init sees its child die and exits, and the kernel kills
  * everything left in the container's PID namespace. Why each piece:
  * <ul>
- *   <li>Nothing comes from the image: busybox is the host's ({@code /bin/busybox} of Debian's {@code busybox-static},
- *       checked to be a static executable at start-up and bind-mounted read-only at {@value #HELPER_IN_CONTAINER}),
- *       docker-init the daemon's.</li>
- *   <li>The inner tini: Debian's busybox prefers its own applets when it execs a bare name ({@code timeout 5 echo}
- *       runs busybox's echo, not the image's), so busybox must exec an absolute path; tini then finds the program
- *       in the image's {@code PATH} like any exec. It also makes exec failures uniform: tini reports them as
- *       {@code [FATAL tini (N)] exec PROG failed: REASON} with exit 127 (not found), 126 (no permission) or 1, which
- *       {@link DockerExecFailures} turns into a start failure.</li>
- *   <li>The outer tini (Docker's init): the watcher runs inside the container, and a process cannot SIGKILL the
- *       init of its own PID namespace; with Docker's init as PID 1 the program is an ordinary process.</li>
+ *   <li>Nothing comes from the image but its own {@code env}: busybox is the host's ({@code /bin/busybox} of Debian's
+ *       {@code busybox-static}, checked to be a static executable at start-up and bind-mounted read-only at
+ *       {@value #HELPER_IN_CONTAINER}), docker-init the daemon's.</li>
+ *   <li>Between PID 1 and the program there is no process of its own: a program's {@code kill(-1)} (which spares
+ *       only PID 1 and itself) reaches at most the watcher, so the run goes on as it would without a deadline (the
+ *       executor's kill, and the orphan reaper, remain). A supervisor between them would die with it and end the
+ *       run.</li>
+ *   <li>{@code /usr/bin/env}: busybox execs a bare name that is also one of its applets as that applet ({@code
+ *       timeout 5 echo} runs busybox's echo, not the image's), so such names ({@link #applets}: {@code sh},
+ *       {@code cat}, {@code echo}, ...) are handed to the image's {@code env}, which looks them up in the image's
+ *       {@code PATH} like any exec and execs in place. Other names, and paths, busybox execs itself with
+ *       {@code execvp}.</li>
  * </ul>
- * Exit codes and signals pass through both tinis unchanged (a segfault is still 139, an OOM kill 137 with
- * {@code State.OOMKilled}); the executor's kill (of the container) kills them all at once.
+ * Exec failures are reported by whichever exec failed ({@code timeout: can't execute 'PROG': REASON}, {@code env:
+ * 'PROG': REASON}, or, without the helper, tini's {@code [FATAL tini (N)] exec PROG failed: REASON}), exit 127 or
+ * 126; {@link DockerExecFailures} turns each into a start failure. Exit codes and signals pass through Docker's init
+ * unchanged (a segfault is still 139, an OOM kill 137 with {@code State.OOMKilled}).
  *
  * <p>What it cannot promise: the watcher runs as the run user, so a hostile program can kill it ({@code kill -9
  * -1}); such a container then runs until the executor kills it or, if the executor is dead, until the
- * {@link OrphanReaper} of another executor of the group (or the age rule) removes it. Without a usable helper
- * ({@link #none()}), runs still get both tinis but no deadline of their own. The helper's path is checked on the
+ * {@link OrphanReaper} of another executor of the group (or the age rule) removes it. A run limited to one process
+ * gets no watcher: busybox's timeout needs two processes of its own while it starts (it double-forks the watcher), so
+ * the container's pids limit could not stay exactly the program's. Without a usable helper ({@link #none()}) the program
+ * is Docker's init's child with no deadline of its own. gVisor runs the same tree (it lacks
+ * {@code PR_SET_CHILD_SUBREAPER}, which only a supervisor between the two would need). The helper's path is checked on the
  * executor's host: with a remote daemon the same static busybox must exist at that path on the daemon's host.
  */
 public final class RunDeadline {
@@ -64,43 +76,30 @@ public final class RunDeadline {
     public static final Path DEFAULT_HELPER = Path.of("/bin/busybox");
     /** How long after its timeout a run's container stops by itself. */
     public static final Duration MARGIN = Duration.ofSeconds(10);
-    /** Where Docker mounts its init in a container created with {@code Init}. */
-    static final String DOCKER_INIT = "/sbin/docker-init";
     /** Where the helper is mounted in every container. */
     static final String HELPER_IN_CONTAINER = "/.execq/busybox";
+    /** The image's program that looks up names busybox would take for its own applets. */
+    static final String IMAGE_ENV = "/usr/bin/env";
+    /** Processes busybox's timeout holds at once while it starts: itself, its child and the watcher it forks. */
+    private static final int TIMEOUT_START_PROCESSES = 3;
     private static final int PT_INTERP = 3;
 
     private final Optional<Path> helper;
     private final Duration margin;
-    private final boolean innerInit;
+    private final Set<String> applets;
 
-    private RunDeadline(Optional<Path> helper, Duration margin) {
-        this(helper, margin, true);
-    }
-
-    private RunDeadline(Optional<Path> helper, Duration margin, boolean innerInit) {
-        this.helper = helper;
-        this.innerInit = innerInit;
+    private RunDeadline(Optional<Path> helper, Duration margin, Set<String> applets) {
         if (margin.isNegative()) {
             throw new IllegalArgumentException("margin must not be negative, got " + margin);
         }
+        this.helper = helper;
         this.margin = margin;
+        this.applets = Set.copyOf(applets);
     }
 
-    /** Runs under both tinis without a deadline of their own. */
+    /** The program as Docker's init's child, without a deadline of its own (no usable helper). */
     public static RunDeadline none() {
-        return new RunDeadline(Optional.empty(), Duration.ZERO);
-    }
-
-    /**
-     * For gVisor: the program is Docker's init's own child, with no helper and no inner tini. gVisor (Debian's
-     * 2022-12 runsc) has no {@code PR_SET_CHILD_SUBREAPER}, so the inner {@code docker-init -s} dies at once
-     * ({@code [FATAL tini] PR_SET_CHILD_SUBREAPER is unavailable}), and without {@code -s} it warns on the program's
-     * stderr; Docker's init still reports exec failures in tini's words. No deadline of its own: a run on gVisor
-     * whose executor dies runs until an orphan reaper removes it.
-     */
-    public static RunDeadline forGvisor() {
-        return new RunDeadline(Optional.empty(), Duration.ZERO, false);
+        return new RunDeadline(Optional.empty(), Duration.ZERO, Set.of());
     }
 
     /** A deadline of timeout + {@link #MARGIN} with {@code helper}, or {@link #none()} (logged) when it is unusable. */
@@ -111,16 +110,20 @@ public final class RunDeadline {
     /** A deadline of timeout + {@code margin} with {@code helper}, or {@link #none()} (logged) when it is unusable. */
     public static RunDeadline probe(Path helper, Duration margin) {
         Optional<String> problem = problem(helper);
+        Set<String> applets = problem.isPresent() ? Set.of() : applets(helper);
+        if (problem.isEmpty() && applets.isEmpty()) {
+            problem = Optional.of("did not list its applets ('--list')");
+        }
         if (problem.isPresent()) {
             log.warn("containers get no deadline of their own: {} {}; a run whose executor dies keeps running until "
                     + "another executor's orphan reaper removes it (install Debian's busybox-static, or set "
                     + "--deadline-helper)", helper, problem.get());
             return none();
         }
-        return new RunDeadline(Optional.of(helper), margin);
+        return new RunDeadline(Optional.of(helper), margin, applets);
     }
 
-    /** Whether runs stop by themselves at their deadline. */
+    /** Whether runs stop by themselves at their deadline (those limited to one process aside). */
     public boolean enforced() {
         return helper.isPresent();
     }
@@ -130,13 +133,23 @@ public final class RunDeadline {
         return helper;
     }
 
-    /** The command that runs {@code argv} (as the container's entrypoint or from a warm container's launcher). */
-    List<String> command(List<String> argv, Duration timeout) {
-        List<String> command = new ArrayList<>();
-        helper.ifPresent(h -> command.addAll(List.of(HELPER_IN_CONTAINER, "timeout", "-s", "KILL",
-                Long.toString(seconds(timeout)))));
-        if (innerInit) {
-            command.addAll(List.of(DOCKER_INIT, "-s", "--"));
+    /** Whether a run whose program may have {@code pids} processes gets the watcher. */
+    boolean watches(int pids) {
+        return helper.isPresent() && pids >= TIMEOUT_START_PROCESSES - 1;
+    }
+
+    /**
+     * The command that runs {@code argv} within {@code limits} (as the container's entrypoint or from a warm
+     * container's launcher): {@code argv} itself, or behind the watcher's timeout.
+     */
+    List<String> command(List<String> argv, SandboxLimits limits) {
+        if (!watches(limits.pids())) {
+            return argv;
+        }
+        List<String> command = new ArrayList<>(List.of(HELPER_IN_CONTAINER, "timeout", "-s", "KILL",
+                Long.toString(seconds(limits.timeout()))));
+        if (applets.contains(argv.get(0))) {
+            command.addAll(List.of(IMAGE_ENV, "--"));
         }
         command.addAll(argv);
         return command;
@@ -148,15 +161,41 @@ public final class RunDeadline {
                 .withTarget(HELPER_IN_CONTAINER).withReadOnly(true));
     }
 
-    /** Processes a container holds besides the program's own: the two tinis, and the watcher. */
-    int extraProcesses() {
-        return (helper.isPresent() ? 1 : 0) + (innerInit ? 2 : 1);
+    /**
+     * The container's pids limit for a program allowed {@code pids} processes: Docker's init and, when it is there,
+     * the watcher come on top, so the program keeps exactly its own limit. (While the timeout starts it holds three
+     * processes besides Docker's init, before the program exists; a program of two processes or more leaves room.)
+     */
+    long pidsLimit(int pids) {
+        return pids + 1L + (watches(pids) ? 1 : 0);
     }
 
     /** Whole seconds the watcher waits: the timeout rounded up, plus the margin. */
     long seconds(Duration timeout) {
         long millis = timeout.plus(margin).toMillis();
         return Math.max(1, (millis + 999) / 1000);
+    }
+
+    /** The names {@code helper} execs as its own applets, as {@code --list} prints them; empty when it cannot. */
+    static Set<String> applets(Path helper) {
+        try {
+            Process list = new ProcessBuilder(helper.toString(), "--list").redirectErrorStream(true).start();
+            byte[] out = list.getInputStream().readNBytes(1 << 20);
+            if (!list.waitFor(10, TimeUnit.SECONDS)) {
+                list.destroyForcibly();
+                return Set.of();
+            }
+            if (list.exitValue() != 0) {
+                return Set.of();
+            }
+            return new String(out, StandardCharsets.UTF_8).lines().map(String::strip).filter(s -> !s.isEmpty())
+                    .collect(Collectors.toUnmodifiableSet());
+        } catch (IOException e) {
+            return Set.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Set.of();
+        }
     }
 
     /** Why {@code helper} cannot serve, or empty when it can. */

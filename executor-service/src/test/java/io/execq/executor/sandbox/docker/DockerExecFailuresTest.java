@@ -45,6 +45,34 @@ class DockerExecFailuresTest {
     }
 
     @Test
+    void programsTheDeadlineHelperOrTheImagesEnvCouldNotExecuteAre127Or126() {
+        assertThat(DockerExecFailures.classify(outcome(127, "",
+                "timeout: can't execute 'no-such-program': No such file or directory\n"), "no-such-program")
+                .startFailure()).hasValue("command not found: no-such-program: No such file or directory");
+        SandboxOutcome notExecutable = DockerExecFailures.classify(outcome(126, "",
+                "timeout: can't execute './tool.sh': Permission denied\n"), "./tool.sh");
+        assertThat(notExecutable.exitCode()).hasValue(126);
+        assertThat(notExecutable.startFailure()).hasValue("cannot execute: ./tool.sh: Permission denied");
+        assertThat(DockerExecFailures.classify(outcome(127, "", "/usr/bin/env: 'sh': No such file or directory\n"),
+                "sh").startFailure()).as("coreutils env, C locale")
+                .hasValue("command not found: sh: No such file or directory");
+        assertThat(DockerExecFailures.classify(outcome(126, "", "env: \u2018./t\u2019: Permission denied\n"), "./t")
+                .startFailure()).as("coreutils env, UTF-8 locale").hasValue("cannot execute: ./t: Permission denied");
+        assertThat(DockerExecFailures.classify(outcome(127, "", "env: can't execute 'x': No such file or directory\n"),
+                "x").startFailure()).as("busybox env").hasValue("command not found: x: No such file or directory");
+    }
+
+    @Test
+    void anImageWithoutEnvIsTheProgramNotFoundSayingWhy() {
+        SandboxOutcome classified = DockerExecFailures.classify(outcome(127, "",
+                "timeout: can't execute '/usr/bin/env': No such file or directory\n"), "cat");
+
+        assertThat(classified.exitCode()).hasValue(127);
+        assertThat(classified.startFailure()).hasValueSatisfying(reason -> assertThat(reason)
+                .startsWith("command not found: cat: No such file or directory (the image has no /usr/bin/env"));
+    }
+
+    @Test
     void anArgumentListRuncCouldNotPassIs126NamingTheProgram() {
         SandboxOutcome classified = DockerExecFailures.classify(outcome(1, "",
                 "exec /sbin/docker-init: argument list too long\n"), "echo");
@@ -62,6 +90,8 @@ class DockerExecFailuresTest {
         assertThat(DockerExecFailures.classify(outcome(127, "", "more\n" + tiniLine), "x").startFailure())
                 .as("stderr is more than the line").isEmpty();
         assertThat(DockerExecFailures.classify(outcome(127, "", "sh: x: not found\n"), "sh").startFailure()).isEmpty();
+        assertThat(DockerExecFailures.classify(outcome(1, "", "timeout: can't execute 'x': No such file or directory\n"),
+                "x").startFailure()).as("the helper's exec failures exit 126 or 127").isEmpty();
         assertThat(DockerExecFailures.classify(outcome(3, "", tiniLine), "x").startFailure())
                 .as("an exit code tini never gives").isEmpty();
     }

@@ -87,6 +87,23 @@ class DockerSandboxIT extends DockerSandboxContract {
     }
 
     @Test
+    void aProgramsKillOfEveryProcessItMaySignalLeavesItsOwnRunGoing() throws Exception {
+        // kill(-1) spares only PID 1 and the caller: no supervisor of execq's may sit between them, or the run ends.
+        String watchers = "ps -o args | grep -c '^/.execq/busybox [t]imeout'";
+        String program = "echo before $(" + watchers + "); sleep 100 & kill -9 -1; echo survived $?; "
+                + "echo after $(" + watchers + ")";
+        SandboxOutcome created = sandbox.run(spec("sh", "-c", program));
+        SandboxOutcome launched = sandbox.run(spec("sh", "-c", program).withFiles(
+                List.of(new io.execq.executor.sandbox.SandboxFile("f", new byte[0], false)), Optional.empty()));
+
+        for (SandboxOutcome outcome : List.of(created, launched)) {
+            assertThat(outcome.exitCode()).as(outcome.stderr().text()).hasValue(0);
+            assertThat(outcome.stdout().text()).as("the watcher (busybox timeout) was killed with the rest")
+                    .isEqualTo("before 1\nsurvived 0\nafter 0\n");
+        }
+    }
+
+    @Test
     void removesTheContainerWhenTheRunningThreadIsInterrupted() throws Exception {
         SandboxSpec spec = spec("sleep", "1000");
         AtomicReference<Throwable> thrown = new AtomicReference<>();
@@ -121,7 +138,7 @@ class DockerSandboxIT extends DockerSandboxContract {
         SandboxLimits limits = new SandboxLimits(Duration.ofSeconds(1), LIMITS.memoryBytes(), 1000, 64, 4096);
         String id = containers.create(docker, "execq-" + UUID.randomUUID(), IMAGE, limits,
                 containers.labels("unwatched", EXECUTOR_ID, Instant.now()), Optional.empty(),
-                deadline.command(List.of("sh", "-c", "trap '' TERM; sleep 300 & sleep 300"), limits.timeout()),
+                deadline.command(List.of("sh", "-c", "trap '' TERM; sleep 300 & sleep 300"), limits),
                 Map.of(), HardenedHostConfig.WORKSPACE, io.execq.schema.Network.NONE);
         try {
             long start = System.nanoTime();
@@ -160,6 +177,10 @@ class DockerSandboxIT extends DockerSandboxContract {
         assertThat(fits.stdout().text()).isEqualTo("ok\n");
         assertThat(fits.stderr().text()).isEmpty();
         assertThat(over.stderr().text()).contains("can't fork");
+        SandboxLimits two = new SandboxLimits(TIMEOUT, LIMITS.memoryBytes(), 1000, 2, 4096);
+        assertThat(sandbox.run(spec(two, "sh", "-c", "sleep 1 & wait; echo ok")).stdout().text())
+                .as("the watcher's start (three processes besides Docker's init) fits the smallest limit it gets")
+                .isEqualTo("ok\n");
     }
 
     @Test

@@ -33,8 +33,10 @@ class HostileCorpusDockerIT extends HostileCorpusTest {
     static void connect() {
         DockerAvailability.requireDocker();
         connection = DockerConnection.connect("unix:///var/run/docker.sock");
+        // As the executor runs with its default options: default hardening and the deadline helper in front.
         sandbox = new DockerSandbox(connection,
-                new ImageResolver(connection, ImagePullPolicy.NEVER, Duration.ofSeconds(30)), Clock.systemUTC());
+                new ImageResolver(connection, ImagePullPolicy.NEVER, Duration.ofSeconds(30)), Clock.systemUTC(),
+                java.util.Optional.empty(), RunDeadline.probe(RunDeadline.DEFAULT_HELPER), java.util.Optional.empty());
     }
 
     @AfterAll

@@ -39,7 +39,7 @@ class LauncherTest {
         String line = new String(Launcher.line(containerEnv, spec, RunDeadline.none()), StandardCharsets.UTF_8);
 
         assertThat(line).isEqualTo("nl=$(printf '\\nx'); nl=${nl%x}; exec env -i -- 'PATH=/bin' 'HOME=/elsewhere' 'X=1' "
-                + "'/sbin/docker-init' '-s' '--' 'echo' 'a'\"$nl\"'b'\n");
+                + "'echo' 'a'\"$nl\"'b'\n");
         assertThat(line.indexOf('\n')).isEqualTo(line.length() - 1);
     }
 
@@ -52,7 +52,23 @@ class LauncherTest {
                 StandardCharsets.UTF_8);
 
         assertThat(line).startsWith("nl=$(printf '\\nx'); nl=${nl%x}; cd -- '/execq/work/sub' || exit 125; "
-                + "exec env -i -- 'PATH=/bin' ").endsWith(" '--' './a=b' 'x'\n");
+                + "exec env -i -- 'PATH=/bin' ").as("env would take ./a=b for a variable: tini execs it")
+                .endsWith(" '/sbin/docker-init' '-s' '--' './a=b' 'x'\n");
+    }
+
+    @Test
+    void execsTheDeadlineHelpersTimeoutWhichExecsTheProgramInPlace() {
+        RunDeadline deadline = RunDeadline.probe(RunDeadline.DEFAULT_HELPER);
+
+        String line = new String(Launcher.line(Map.of("PATH", "/bin"), spec("cat", "f"), deadline),
+                StandardCharsets.UTF_8);
+        String withFiles = new String(Launcher.line(Map.of("PATH", "/bin"), spec("./a=b").withFiles(
+                List.of(new SandboxFile("a=b", new byte[0], true)), Optional.empty()), deadline), StandardCharsets.UTF_8);
+
+        assertThat(line).endsWith("exec env -i -- 'PATH=/bin' '/.execq/busybox' 'timeout' '-s' 'KILL' '15' "
+                + "'/usr/bin/env' '--' 'cat' 'f'\n");
+        assertThat(withFiles).as("the helper comes first: env sees no variable").doesNotContain("docker-init")
+                .endsWith("'KILL' '15' './a=b'\n");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.model.Mount;
 import com.github.dockerjava.api.model.MountType;
+import io.execq.executor.sandbox.SandboxLimits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,17 +17,48 @@ class RunDeadlineTest {
     @TempDir
     Path dir;
 
+    private static SandboxLimits limits(Duration timeout, int pids) {
+        return new SandboxLimits(timeout, 64L << 20, 500, pids, 1 << 16);
+    }
+
     @Test
-    void wrapsTheProgramInTheWatcherAndASecondTini() {
+    void runsTheProgramBehindTheWatchersTimeoutAsDockersInitsOwnChild() {
         RunDeadline deadline = RunDeadline.probe(RunDeadline.DEFAULT_HELPER);
 
         assertThat(deadline.enforced()).as("Debian's busybox-static at /bin/busybox (ops/images/build.sh installs it)")
                 .isTrue();
-        assertThat(deadline.command(List.of("echo", "hi"), Duration.ofMillis(2_500))).containsExactly(
-                "/.execq/busybox", "timeout", "-s", "KILL", "13", "/sbin/docker-init", "-s", "--", "echo", "hi");
+        assertThat(deadline.command(List.of("python3", "-c", "1"), limits(Duration.ofMillis(2_500), 8)))
+                .containsExactly("/.execq/busybox", "timeout", "-s", "KILL", "13", "python3", "-c", "1");
+        assertThat(deadline.command(List.of("./tool.sh"), limits(Duration.ofSeconds(1), 8)))
+                .containsExactly("/.execq/busybox", "timeout", "-s", "KILL", "11", "./tool.sh");
         assertThat(deadline.mount()).hasValue(new Mount().withType(MountType.BIND).withSource("/bin/busybox")
                 .withTarget("/.execq/busybox").withReadOnly(true));
-        assertThat(deadline.extraProcesses()).isEqualTo(3);
+        assertThat(deadline.pidsLimit(8)).as("Docker's init and the watcher on top").isEqualTo(10);
+    }
+
+    @Test
+    void handsNamesBusyboxAlsoProvidesToTheImagesEnv() {
+        RunDeadline deadline = RunDeadline.probe(RunDeadline.DEFAULT_HELPER);
+
+        assertThat(deadline.command(List.of("sh", "-c", "echo hi"), limits(Duration.ofSeconds(5), 8)))
+                .containsExactly("/.execq/busybox", "timeout", "-s", "KILL", "15", "/usr/bin/env", "--", "sh", "-c",
+                        "echo hi");
+        assertThat(deadline.command(List.of("echo", "hi"), limits(Duration.ofSeconds(5), 8)))
+                .contains("/usr/bin/env", "--");
+        assertThat(deadline.command(List.of("/bin/echo", "hi"), limits(Duration.ofSeconds(5), 8)))
+                .as("a path is exec'd as it is").doesNotContain("/usr/bin/env");
+        assertThat(RunDeadline.applets(RunDeadline.DEFAULT_HELPER)).contains("sh", "cat", "echo", "timeout")
+                .doesNotContain("python3", "node", "java");
+    }
+
+    @Test
+    void aRunLimitedToOneProcessGetsNoWatcherSoItsLimitStaysExact() {
+        RunDeadline deadline = RunDeadline.probe(RunDeadline.DEFAULT_HELPER);
+
+        assertThat(deadline.command(List.of("python3", "-c", "1"), limits(Duration.ofSeconds(5), 1)))
+                .containsExactly("python3", "-c", "1");
+        assertThat(deadline.pidsLimit(1)).isEqualTo(2);
+        assertThat(deadline.pidsLimit(2)).as("the timeout's start needs 3 besides Docker's init: 2 + 2").isEqualTo(4);
     }
 
     @Test
@@ -38,27 +70,16 @@ class RunDeadlineTest {
     }
 
     @Test
-    void withoutAHelperRunsStillGetTiniButNoDeadline() throws Exception {
+    void withoutAHelperTheProgramIsDockersInitsChildWithoutADeadline() throws Exception {
         RunDeadline missing = RunDeadline.probe(dir.resolve("no-busybox"));
         Path script = Files.writeString(dir.resolve("busybox"), "#!/bin/sh\nexit 0\n");
         script.toFile().setExecutable(true);
 
         assertThat(missing.enforced()).isFalse();
         assertThat(RunDeadline.probe(script).enforced()).as("not an ELF executable").isFalse();
-        assertThat(missing.command(List.of("echo"), Duration.ofSeconds(5)))
-                .containsExactly("/sbin/docker-init", "-s", "--", "echo");
+        assertThat(missing.command(List.of("echo"), limits(Duration.ofSeconds(5), 8))).containsExactly("echo");
         assertThat(missing.mount()).isEmpty();
-        assertThat(missing.extraProcesses()).isEqualTo(2);
-    }
-
-    @Test
-    void onGvisorRunsTheProgramAsDockersInitsChildWithoutHelperOrInnerTini() {
-        RunDeadline gvisor = RunDeadline.forGvisor();
-
-        assertThat(gvisor.command(List.of("echo", "hi"), Duration.ofSeconds(5))).containsExactly("echo", "hi");
-        assertThat(gvisor.mount()).isEmpty();
-        assertThat(gvisor.enforced()).isFalse();
-        assertThat(gvisor.extraProcesses()).isEqualTo(1);
+        assertThat(missing.pidsLimit(8)).isEqualTo(9);
     }
 
     @Test
