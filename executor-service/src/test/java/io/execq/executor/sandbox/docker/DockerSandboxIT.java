@@ -87,23 +87,6 @@ class DockerSandboxIT extends DockerSandboxContract {
     }
 
     @Test
-    void aProgramsKillOfEveryProcessItMaySignalLeavesItsOwnRunGoing() throws Exception {
-        // kill(-1) spares only PID 1 and the caller: no supervisor of execq's may sit between them, or the run ends.
-        String watchers = "ps -o args | grep -c '^/.execq/busybox [t]imeout'";
-        String program = "echo before $(" + watchers + "); sleep 100 & kill -9 -1; echo survived $?; "
-                + "echo after $(" + watchers + ")";
-        SandboxOutcome created = sandbox.run(spec("sh", "-c", program));
-        SandboxOutcome launched = sandbox.run(spec("sh", "-c", program).withFiles(
-                List.of(new io.execq.executor.sandbox.SandboxFile("f", new byte[0], false)), Optional.empty()));
-
-        for (SandboxOutcome outcome : List.of(created, launched)) {
-            assertThat(outcome.exitCode()).as(outcome.stderr().text()).hasValue(0);
-            assertThat(outcome.stdout().text()).as("the watcher (busybox timeout) was killed with the rest")
-                    .isEqualTo("before 1\nsurvived 0\nafter 0\n");
-        }
-    }
-
-    @Test
     void removesTheContainerWhenTheRunningThreadIsInterrupted() throws Exception {
         SandboxSpec spec = spec("sleep", "1000");
         AtomicReference<Throwable> thrown = new AtomicReference<>();
@@ -126,33 +109,6 @@ class DockerSandboxIT extends DockerSandboxContract {
         assertThat(thrown.get()).isInstanceOf(SandboxInterruptedException.class);
         assertThat(((SandboxException) thrown.get()).retriable()).isTrue();
         assertThat(managedContainers(mine)).isEmpty();
-    }
-
-    @Test
-    void aContainerStopsAtItsOwnDeadlineWhenNoExecutorWatchesIt() throws Exception {
-        // As after a SIGKILL of its executor: created and started like a run's, then nobody kills it or reads it.
-        RunDeadline deadline = RunDeadline.probe(RunDeadline.DEFAULT_HELPER, Duration.ofSeconds(1));
-        assertThat(deadline.enforced()).isTrue();
-        RunContainers containers = new RunContainers(deadline, Optional.empty());
-        DockerClient docker = connection.client();
-        SandboxLimits limits = new SandboxLimits(Duration.ofSeconds(1), LIMITS.memoryBytes(), 1000, 64, 4096);
-        String id = containers.create(docker, "execq-" + UUID.randomUUID(), IMAGE, limits,
-                containers.labels("unwatched", EXECUTOR_ID, Instant.now()), Optional.empty(),
-                deadline.command(List.of("sh", "-c", "trap '' TERM; sleep 300 & sleep 300"), limits),
-                Map.of(), HardenedHostConfig.WORKSPACE, io.execq.schema.Network.NONE);
-        try {
-            long start = System.nanoTime();
-            docker.startContainerCmd(id).exec();
-
-            await().atMost(Duration.ofSeconds(20)).until(() ->
-                    !Boolean.TRUE.equals(docker.inspectContainerCmd(id).exec().getState().getRunning()));
-
-            Duration lived = Duration.ofNanos(System.nanoTime() - start);
-            assertThat(docker.inspectContainerCmd(id).exec().getState().getExitCodeLong()).isEqualTo(137L);
-            assertThat(lived).isBetween(Duration.ofSeconds(2), Duration.ofSeconds(12));
-        } finally {
-            docker.removeContainerCmd(id).withForce(true).exec();
-        }
     }
 
     @Test

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 class DockerSandboxRunscIT extends DockerSandboxContract {
 
     private static DockerSandbox sandbox;
+    private static HardenedHostConfig hardening;
 
     @BeforeAll
     static void connect() {
@@ -37,9 +38,10 @@ class DockerSandboxRunscIT extends DockerSandboxContract {
         connection = DockerConnection.connect("unix:///var/run/docker.sock");
         DockerRuntimes.Runtime runsc = DockerRuntimes.resolve(connection.client(), Optional.of("runsc"),
                 "--docker-runtime").orElseThrow();
+        hardening = HardenedHostConfig.defaults().withRuntime(runsc);
         sandbox = new DockerSandbox(connection, new ImageResolver(connection, ImagePullPolicy.NEVER,
                 Duration.ofSeconds(30)), Clock.systemUTC(), Optional.empty(),
-                HardenedHostConfig.defaults().withRuntime(runsc), RunDeadline.probe(RunDeadline.DEFAULT_HELPER),
+                hardening, RunDeadline.probe(RunDeadline.DEFAULT_HELPER),
                 Optional.empty());
     }
 
@@ -55,40 +57,9 @@ class DockerSandboxRunscIT extends DockerSandboxContract {
         return sandbox;
     }
 
-    @Test
-    void aContainerStopsAtItsOwnDeadlineOnGvisorWhenNoExecutorWatchesIt() throws Exception {
-        // As after a SIGKILL of its executor: created and started like a run's, then nobody kills it or reads it.
-        RunDeadline deadline = RunDeadline.probe(RunDeadline.DEFAULT_HELPER, Duration.ofSeconds(1));
-        DockerRuntimes.Runtime runsc = DockerRuntimes.resolve(connection.client(), Optional.of("runsc"),
-                "--docker-runtime").orElseThrow();
-        RunContainers containers = new RunContainers(HardenedHostConfig.defaults().withRuntime(runsc), deadline,
-                Optional.empty());
-        SandboxLimits limits = new SandboxLimits(Duration.ofSeconds(1), LIMITS.memoryBytes(), 1000, 64, 4096);
-        String id = containers.create(connection.client(), "execq-" + UUID.randomUUID(), IMAGE, limits,
-                containers.labels("unwatched", EXECUTOR_ID, java.time.Instant.now()), Optional.empty(),
-                deadline.command(List.of("sh", "-c", "trap '' TERM; sleep 300 & sleep 300"), limits), Map.of(),
-                HardenedHostConfig.WORKSPACE, io.execq.schema.Network.NONE);
-        try {
-            long start = System.nanoTime();
-            connection.client().startContainerCmd(id).exec();
-
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !Boolean.TRUE.equals(
-                    connection.client().inspectContainerCmd(id).exec().getState().getRunning()));
-
-            assertThat(connection.client().inspectContainerCmd(id).exec().getState().getExitCodeLong()).isEqualTo(137L);
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofSeconds(2),
-                    Duration.ofSeconds(15));
-        } finally {
-            connection.client().removeContainerCmd(id).withForce(true).exec();
-        }
-    }
-
-    @Test
-    void aProgramsKillOfEveryProcessItMaySignalLeavesItsOwnRunGoing() throws Exception {
-        SandboxOutcome outcome = sandbox.run(spec("sh", "-c", "sleep 100 & kill -9 -1; echo survived $?"));
-
-        assertThat(outcome.exitCode()).as(outcome.stderr().text()).hasValue(0);
-        assertThat(outcome.stdout().text()).isEqualTo("survived 0\n");
+    @Override
+    HardenedHostConfig hardening() {
+        return hardening;
     }
 
     @Test
