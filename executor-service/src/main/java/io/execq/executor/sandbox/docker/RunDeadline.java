@@ -62,11 +62,12 @@ import org.slf4j.LoggerFactory;
  * <p>What it cannot promise: the watcher runs as the run user, so a hostile program can kill it ({@code kill -9
  * -1}); such a container then runs until the executor kills it or, if the executor is dead, until the
  * {@link OrphanReaper} of another executor of the group (or the age rule) removes it. A run limited to one process
- * gets no watcher: busybox's timeout needs two processes of its own while it starts (it double-forks the watcher), so
- * the container's pids limit could not stay exactly the program's. Without a usable helper ({@link #none()}) the program
- * is Docker's init's child with no deadline of its own. gVisor runs the same tree (it lacks
- * {@code PR_SET_CHILD_SUBREAPER}, which only a supervisor between the two would need). The helper's path is checked on the
- * executor's host: with a remote daemon the same static busybox must exist at that path on the daemon's host.
+ * gets no watcher: while it starts, busybox's timeout holds two processes besides its own (its child and the
+ * watcher), which a pids limit of program + 2 has room for only when the program may have two. Without a usable
+ * helper ({@link #none()}) the program is Docker's init's child with no deadline of its own. gVisor runs the same
+ * tree (it lacks {@code PR_SET_CHILD_SUBREAPER}, which only a supervisor between the two would need). The helper's
+ * path is checked on the executor's host: with a remote daemon the same static busybox must exist at that path on
+ * the daemon's host.
  */
 public final class RunDeadline {
 
