@@ -31,6 +31,9 @@ import org.slf4j.LoggerFactory;
  * @param seccompFilter the compiled {@link SeccompFilter} written to a root-only file, if bwrap loaded it in the probe
  * @param tmpfs {@code mount} and {@code umount}, if the executor may mount a tmpfs (the capped workspace)
  * @param cgroups the cgroup controllers runs may get
+ * @param tmpRemount the command (a static busybox's {@code mount}, else util-linux's) with which the namespace's
+ *     init remounts bubblewrap's private tmp dirs with an inode cap (bwrap's {@code --tmpfs} takes a size only), if
+ *     the probe saw it work inside bwrap
  */
 public record HostCapabilities(
         Optional<Path> setsid,
@@ -43,7 +46,8 @@ public record HostCapabilities(
         Optional<Path> shell,
         Optional<Path> seccompFilter,
         Optional<MountTools> tmpfs,
-        RunCgroups cgroups) {
+        RunCgroups cgroups,
+        Optional<List<String>> tmpRemount) {
 
     private static final Logger log = LoggerFactory.getLogger(HostCapabilities.class);
     private static final List<Path> BIN_DIRS = List.of(Path.of("/usr/bin"), Path.of("/bin"), Path.of("/usr/sbin"), Path.of("/sbin"));
@@ -63,11 +67,16 @@ public record HostCapabilities(
         Objects.requireNonNull(seccompFilter, "seccompFilter");
         Objects.requireNonNull(tmpfs, "tmpfs");
         Objects.requireNonNull(cgroups, "cgroups");
+        Objects.requireNonNull(tmpRemount, "tmpRemount");
+        tmpRemount = tmpRemount.map(List::copyOf);
         if (shell.isEmpty() && (seccompFilter.isPresent() || cgroups.any())) {
             throw new IllegalArgumentException("the seccomp filter and run cgroups need the launch shell");
         }
         if (seccompFilter.isPresent() && bwrap.isEmpty()) {
             throw new IllegalArgumentException("the seccomp filter is loaded by bwrap, which is absent");
+        }
+        if (tmpRemount.isPresent() && (bwrap.isEmpty() || shell.isEmpty())) {
+            throw new IllegalArgumentException("the private tmp dirs are bwrap's, remounted by the init shell");
         }
     }
 
@@ -75,13 +84,13 @@ public record HostCapabilities(
     public static HostCapabilities utilLinux(Optional<Path> setsid, Optional<Path> prlimit, Optional<Path> setpriv,
                                              Optional<Path> unshare, Optional<Path> kill, boolean root) {
         return new HostCapabilities(setsid, prlimit, setpriv, unshare, kill, root, Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty(), NO_CGROUPS);
+                Optional.empty(), Optional.empty(), NO_CGROUPS, Optional.empty());
     }
 
     /** These capabilities without bubblewrap (and so without its seccomp filter): the util-linux fallback. */
     public HostCapabilities withoutBwrap() {
         return new HostCapabilities(setsid, prlimit, setpriv, unshare, kill, root, Optional.empty(), shell,
-                Optional.empty(), tmpfs, cgroups);
+                Optional.empty(), tmpfs, cgroups, Optional.empty());
     }
 
     /**
@@ -101,10 +110,32 @@ public record HostCapabilities(
         Optional<MountTools> tmpfs = root ? find("mount").flatMap(m -> find("umount").map(u -> new MountTools(m, u)))
                 .filter(t -> WorkspaceTmpfs.works(t.mount(), t.umount())) : Optional.empty();
         RunCgroups cgroups = root && shell.isPresent() ? RunCgroups.probe() : NO_CGROUPS;
+        Optional<List<String>> tmpRemount = bwrap.isPresent() && shell.isPresent()
+                ? tmpRemount(bwrap.get(), shell.get(), tmpfs.map(MountTools::mount)) : Optional.empty();
         HostCapabilities caps = new HostCapabilities(find("setsid"), find("prlimit"), setpriv, unshare, find("kill"),
-                root, bwrap, shell, seccomp, tmpfs, cgroups);
+                root, bwrap, shell, seccomp, tmpfs, cgroups, tmpRemount);
         log.info("Process sandbox host capabilities: {}", caps);
         return caps;
+    }
+
+    /**
+     * How the init remounts the private tmp dirs with an inode cap: Debian's static busybox ({@code busybox-static},
+     * an exec of well under a millisecond) if it does so inside bwrap, else util-linux's {@code mount} (about 3 ms
+     * an exec here, three per run), else nothing.
+     */
+    private static Optional<List<String>> tmpRemount(Path bwrap, Path shell, Optional<Path> mount) {
+        List<List<String>> candidates = new java.util.ArrayList<>();
+        Path busybox = Path.of("/bin/busybox");
+        if (Files.isExecutable(busybox)) {
+            candidates.add(List.of(busybox.toString(), "mount"));
+        }
+        mount.ifPresent(m -> candidates.add(List.of(m.toString())));
+        return candidates.stream().filter(remount -> {
+            List<String> init = new java.util.ArrayList<>(ProcessCommand.namespaceInit(shell, true,
+                    Optional.of(remount)));
+            init.add("true");
+            return works(ProcessCommand.bwrapProbe(bwrap, init));
+        }).findFirst();
     }
 
     /** The filter written to a fresh root-only file, if bwrap loads it; the file lives as long as the JVM. */

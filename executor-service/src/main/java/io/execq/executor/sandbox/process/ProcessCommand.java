@@ -25,7 +25,8 @@ import java.util.Set;
  *       --unshare-ipc --unshare-pid --unshare-net --unshare-uts
  *       --unshare-cgroup-try --hostname execq       own IPC (SysV, POSIX mqueues), pid, net (loopback only), UTS
  *       --ro-bind / / --proc /proc --dev /dev        read-only host root, fresh /proc, minimal /dev
- *       --perms 1777 --size 64m --tmpfs /tmp         fresh capped tmpfs for /tmp, /var/tmp and /dev/shm
+ *       --perms 1777 --size 64m --tmpfs /tmp         fresh capped tmpfs for /tmp, /var/tmp and /dev/shm (their
+ *                                                    inode cap is set by the init, see {@link #namespaceInit})
  *       --bind WORKSPACE WORKSPACE --chdir WORKDIR  the run's (capped tmpfs) workspace, read-write
  *       --seccomp 3 --                               the {@link SeccompFilter}
  * /bin/sh -c INIT execq-init            the namespace's init (root): runs the rest as pid 2, exits with its status
@@ -60,6 +61,8 @@ final class ProcessCommand {
     static final long FSIZE_LIMIT_BYTES = 64L * 1024 * 1024;
     /** Size of each private tmpfs ({@code /tmp}, {@code /var/tmp}, {@code /dev/shm}); as Docker's /tmp tmpfs. */
     static final long TMP_SIZE_BYTES = 64L * 1024 * 1024;
+    /** Inodes of each private tmpfs: one per 4 KiB of its size, as the workspace tmpfs has. */
+    static final long TMP_INODES = TMP_SIZE_BYTES / 4096;
     static final List<Path> PRIVATE_TMP_DIRS = List.of(Path.of("/tmp"), Path.of("/var/tmp"), Path.of("/dev/shm"));
     static final String HOSTNAME = "execq";
     static final int SECCOMP_FD = 3;
@@ -179,14 +182,14 @@ final class ProcessCommand {
             List<String> extra = new ArrayList<>(workspaceArgs(run.workspace(), run.workingDir()));
             caps.seccompFilter().ifPresent(f -> extra.addAll(List.of("--seccomp", Integer.toString(SECCOMP_FD))));
             List<String> program = new ArrayList<>();
-            caps.shell().ifPresent(shell -> program.addAll(namespaceInit(shell, true)));
+            caps.shell().ifPresent(shell -> program.addAll(namespaceInit(shell, true, caps.tmpRemount())));
             program.addAll(inner);
             wrapped.addAll(bwrapProbe(caps.bwrap().get(), extra, program));
         } else if (caps.unshare().isPresent()) {
             List<String> program = new ArrayList<>();
             if (quietUnshare) {
                 // The launch script has already moved the real stderr to fd 4 (unshare's own is /dev/null).
-                program.addAll(namespaceInit(caps.shell().get(), false));
+                program.addAll(namespaceInit(caps.shell().get(), false, Optional.empty()));
             }
             program.addAll(inner);
             wrapped.addAll(unshareArgs(caps.unshare().get(), program));
@@ -208,13 +211,28 @@ final class ProcessCommand {
      * /dev/null, so dash's report of a signal death ("Aborted", "Killed") never reaches the run's output; the
      * redirection is made in a subshell, because done by the init itself dash would report on the restored stderr.
      *
+     * <p>With {@code tmpRemount} it first remounts bubblewrap's private tmp dirs with an inode cap ({@link #TMP_INODES},
+     * one per 4 KiB as the workspace's; bwrap 0.8's {@code --tmpfs} takes a size only), so a flood of empty files ends
+     * in {@code ENOSPC} there too. It runs as root in the run's own mount namespace, before the switch to the run's
+     * uid; should a remount fail (the probe saw it work), the run ends with 125 and says why on its stderr rather
+     * than run without the cap.
+     *
      * @param moveStderr whether the script moves the real stderr to fd {@value #STDERR_FD} itself (bwrap); the
      *     unshare launch script has done it already
+     * @param tmpRemount the remount command ({@link HostCapabilities#tmpRemount}), absolute paths only
      */
-    static List<String> namespaceInit(Path shell, boolean moveStderr) {
-        String script = (moveStderr ? "exec " + STDERR_FD + ">&2 2>/dev/null; " : "")
-                + "(exec \"$@\" 2>&" + STDERR_FD + " " + STDERR_FD + ">&-); exit $?";
-        return List.of(shell.toString(), "-c", script, INIT_NAME);
+    static List<String> namespaceInit(Path shell, boolean moveStderr, Optional<List<String>> tmpRemount) {
+        StringBuilder script = new StringBuilder(moveStderr ? "exec " + STDERR_FD + ">&2 2>/dev/null; " : "");
+        tmpRemount.ifPresent(remount -> {
+            for (Path tmp : PRIVATE_TMP_DIRS) {
+                script.append(String.join(" ", remount)).append(" -o remount,size=").append(TMP_SIZE_BYTES)
+                        .append(",nr_inodes=").append(TMP_INODES).append(' ').append(tmp).append(" || { echo ")
+                        .append("'execq-init: cannot cap the inodes of ").append(tmp).append("' >&").append(STDERR_FD)
+                        .append("; exit 125; }; ");
+            }
+        });
+        script.append("(exec \"$@\" 2>&").append(STDERR_FD).append(' ').append(STDERR_FD).append(">&-); exit $?");
+        return List.of(shell.toString(), "-c", script.toString(), INIT_NAME);
     }
 
     /** {@code $0} of {@link #namespaceInit}, as it shows in {@code ps}. */

@@ -29,7 +29,7 @@ class ProcessCommandTest {
             UTIL_LINUX.setpriv(), UTIL_LINUX.unshare(), UTIL_LINUX.kill(), true, Optional.of(Path.of("/usr/bin/bwrap")),
             Optional.of(Path.of("/bin/sh")), Optional.of(Path.of("/run/execq/filter.bpf")),
             Optional.of(new HostCapabilities.MountTools(Path.of("/usr/bin/mount"), Path.of("/usr/bin/umount"))),
-            ALL_CGROUPS);
+            ALL_CGROUPS, Optional.of(List.of("/bin/busybox", "mount")));
     private static final HostCapabilities NOTHING = HostCapabilities.utilLinux(Optional.empty(), Optional.empty(),
             Optional.empty(), Optional.empty(), Optional.empty(), true);
 
@@ -54,7 +54,14 @@ class ProcessCommandTest {
                 "--perms", "0711", "--dir", "/tmp/execq-ws-base",
                 "--bind", WORKSPACE.toString(), WORKSPACE.toString(), "--chdir", WORKSPACE + "/data",
                 "--seccomp", "3", "--",
-                "/bin/sh", "-c", "exec 4>&2 2>/dev/null; (exec \"$@\" 2>&4 4>&-); exit $?", "execq-init",
+                "/bin/sh", "-c", "exec 4>&2 2>/dev/null; "
+                        + "/bin/busybox mount -o remount,size=67108864,nr_inodes=16384 /tmp"
+                        + " || { echo 'execq-init: cannot cap the inodes of /tmp' >&4; exit 125; }; "
+                        + "/bin/busybox mount -o remount,size=67108864,nr_inodes=16384 /var/tmp"
+                        + " || { echo 'execq-init: cannot cap the inodes of /var/tmp' >&4; exit 125; }; "
+                        + "/bin/busybox mount -o remount,size=67108864,nr_inodes=16384 /dev/shm"
+                        + " || { echo 'execq-init: cannot cap the inodes of /dev/shm' >&4; exit 125; }; "
+                        + "(exec \"$@\" 2>&4 4>&-); exit $?", "execq-init",
                 "/usr/bin/env", "-u", "PWD", "--"));
         expected.addAll(PRLIMIT_WITHOUT_AS);
         expected.addAll(SETPRIV);
@@ -137,12 +144,16 @@ class ProcessCommandTest {
     void refusesASeccompFilterWithoutBwrapOrCgroupsWithoutTheLaunchShell() {
         assertThatThrownBy(() -> new HostCapabilities(Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), true, Optional.empty(), Optional.of(Path.of("/bin/sh")),
-                Optional.of(Path.of("/f.bpf")), Optional.empty(), NO_CGROUPS))
+                Optional.of(Path.of("/f.bpf")), Optional.empty(), NO_CGROUPS, Optional.empty()))
                 .hasMessage("the seccomp filter is loaded by bwrap, which is absent");
         assertThatThrownBy(() -> new HostCapabilities(Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), true, Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), ALL_CGROUPS))
+                Optional.empty(), ALL_CGROUPS, Optional.empty()))
                 .hasMessage("the seccomp filter and run cgroups need the launch shell");
+        assertThatThrownBy(() -> new HostCapabilities(Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), true, Optional.empty(), Optional.of(Path.of("/bin/sh")),
+                Optional.empty(), Optional.empty(), NO_CGROUPS, Optional.of(List.of("/bin/busybox", "mount"))))
+                .hasMessage("the private tmp dirs are bwrap's, remounted by the init shell");
     }
 
     @Test

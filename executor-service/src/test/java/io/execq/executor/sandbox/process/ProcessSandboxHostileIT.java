@@ -107,6 +107,23 @@ class ProcessSandboxHostileIT {
     }
 
     @Test
+    void aFloodOfEmptyFilesInTmpVarTmpOrDevShmStopsAtTheirInodeCap() throws Exception {
+        // bwrap's --tmpfs takes a size only: the init remounts each with nr_inodes (fill-tmp-inodes in the corpus).
+        // (true, not the special built-in ':', whose failed redirection would end the shell.)
+        SandboxOutcome outcome = sandbox.run(spec("sh", "-c", "for d in /tmp /var/tmp /dev/shm; do i=0; "
+                + "while [ $i -lt 20000 ]; do true > $d/f$i 2>/dev/null || break; i=$((i+1)); done; echo $d $i; "
+                + "done"));
+
+        assertThat(outcome.exitCode()).as(outcome.stderr().text()).hasValue(0);
+        long cap = ProcessCommand.TMP_INODES;
+        assertThat(outcome.stdout().text().lines().toList()).extracting(line -> line.split(" ")[0])
+                .containsExactly("/tmp", "/var/tmp", "/dev/shm");
+        assertThat(outcome.stdout().text().lines().toList()).allSatisfy(line ->
+                assertThat(Long.parseLong(line.split(" ")[1])).as("ENOSPC at the inode cap: %s", line)
+                        .isBetween(cap - 8, cap - 1));
+    }
+
+    @Test
     void fillingTheWorkspaceStopsAtTheCapWithEnospcInATmpfsOffTheHostDisk() throws Exception {
         // The measured attack: 30 files of 50 MB (1.4 GB once, no total limit).
         SandboxOutcome outcome = sandbox.run(spec("sh", "-c",
