@@ -122,7 +122,9 @@ abstract class DockerSandboxContract extends SandboxContractTest {
     void aProgramsKillOfEveryProcessItMaySignalLeavesItsOwnRunGoing() throws Exception {
         // kill(-1) spares only PID 1 and the caller: no supervisor of execq's may sit between them, or the run ends.
         String watchers = "ps -o args | grep -c '^/.execq/busybox [t]imeout'";
+        // kill() only queues the SIGKILL: give the watcher up to 2 s to be gone before counting it.
         String program = "echo before $(" + watchers + "); sleep 100 & kill -9 -1; echo survived $?; "
+                + "i=0; while [ $(" + watchers + ") -gt 0 ] && [ $i -lt 20 ]; do sleep 0.1; i=$((i+1)); done; "
                 + "echo after $(" + watchers + ")";
         SandboxOutcome created = dockerSandbox().run(spec("sh", "-c", program));
         SandboxOutcome launched = dockerSandbox().run(spec("sh", "-c", program).withFiles(
