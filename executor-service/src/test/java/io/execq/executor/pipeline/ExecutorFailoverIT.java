@@ -13,6 +13,10 @@ import io.execq.testing.ExecutorProcesses;
 import io.execq.testing.MetricsScrape;
 import io.execq.testing.TestKafka;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -22,6 +26,8 @@ import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -74,13 +80,36 @@ class ExecutorFailoverIT {
         VerifyReport report = ExactlyOnce.verify(topics, Duration.ofMinutes(6));
 
         assertThat(report.requestRecords()).isEqualTo(FIRST_WAVE + SECOND_WAVE);
-        assertThat(report.resultsByStatus()).containsExactlyEntriesOf(Map.of("SUCCEEDED", (long) ids.size()));
         List<ExecutionResult> results = Results.awaitFor(bootstrap, topics.results(), ids, Duration.ofSeconds(30));
+        assertThat(report.resultsByStatus())
+                .as(() -> "results that did not succeed: " + notSucceeded(results, executors))
+                .containsExactlyEntriesOf(Map.of("SUCCEEDED", (long) ids.size()));
         assertThat(results).extracting(ExecutionResult::getExecutorId)
                 .contains("victim", "survivor-1", "survivor-2");
         assertThat(MetricsScrape.sum(victimPort, "execq_results_total")).as("results of the victim's second life")
                 .isPositive();
         ExecutorPipelineIT.assertOffsetsFullyCommitted(bootstrap, group, topics.requests());
+    }
+
+    /**
+     * What a reader needs to tell why a run did not succeed: who ran it, how it ended, what it printed, and what its
+     * executor logged about it.
+     */
+    private static List<String> notSucceeded(List<ExecutionResult> results, ExecutorProcesses executors) {
+        return results.stream().filter(r -> !"SUCCEEDED".equals(r.getStatus().name()))
+                .map(r -> r.getRequestId() + " on " + r.getExecutorId() + ": " + r.getStatus() + " exit "
+                        + r.getExitCode() + " signal " + r.getSignal() + " runMs " + r.getRunMs() + " error "
+                        + r.getError() + " stderr '" + StandardCharsets.UTF_8.decode(r.getStderr().getData().duplicate())
+                        + "'\n" + logLines(executors.output(r.getExecutorId()), r.getRequestId()))
+                .toList();
+    }
+
+    private static String logLines(Path log, String requestId) {
+        try (Stream<String> lines = Files.lines(log)) {
+            return lines.filter(line -> line.contains(requestId)).collect(Collectors.joining("\n"));
+        } catch (IOException | UncheckedIOException e) {
+            return "(cannot read " + log + ": " + e + ")";
+        }
     }
 
     private Process start(ExecqTopics topics, String group, String id, int port) throws IOException {
