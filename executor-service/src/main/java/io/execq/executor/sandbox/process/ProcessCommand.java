@@ -24,11 +24,15 @@ import java.util.Set;
  *       bwrap exits only once it and, with it, every process of the namespace are gone
  *       --unshare-ipc --unshare-pid --unshare-net --unshare-uts
  *       --unshare-cgroup-try --hostname execq       own IPC (SysV, POSIX mqueues), pid, net (loopback only), UTS
- *       --ro-bind / / --proc /proc --dev /dev        read-only host root, fresh /proc, minimal /dev
+ *       --ro-bind /usr /usr --symlink usr/bin /bin ...   the host's root read-only, entry by entry but for
+ *                                                    /proc, /dev and /tmp ({@link HostRoot}: other runs'
+ *                                                    workspaces below the host's /tmp stay out of this one)
+ *       --proc /proc --dev /dev                      fresh /proc, minimal /dev
  *       --perms 1777 --size 64m --tmpfs /tmp         fresh capped tmpfs for /tmp, /var/tmp and /dev/shm (their
  *                                                    inode cap is set by the init, see {@link #namespaceInit})
  *       --bind WORKSPACE WORKSPACE --chdir WORKDIR  the run's (capped tmpfs) workspace, read-write
- *       --seccomp 3 --                               the {@link SeccompFilter}
+ *       --seccomp 3                                  the {@link SeccompFilter}
+ *       --remount-ro / --                            the run's root (bwrap's tmpfs) read-only too
  * /bin/sh -c INIT execq-init            the namespace's init (root): runs the rest as pid 2, exits with its status
  * env -u PWD --                         the PWD bwrap exports (or the request's own, restored)
  * prlimit --nproc --fsize --nofile --cpu [--as] --  processes of the uid, file size, fds, CPU seconds; address
@@ -160,6 +164,11 @@ final class ProcessCommand {
     }
 
     static List<String> argv(HostCapabilities caps, Run run) {
+        return argv(caps, run, caps.bwrap().isPresent() ? HostRoot.bwrapArgs() : List.of());
+    }
+
+    /** @param root how bwrap binds the host's root ({@link HostRoot#bwrapArgs()}); unused without bwrap */
+    static List<String> argv(HostCapabilities caps, Run run, List<String> root) {
         if (caps.setpriv().isPresent() && run.uid().isEmpty()) {
             throw new IllegalArgumentException("a run uid is required to switch users with " + caps.setpriv().get());
         }
@@ -184,7 +193,7 @@ final class ProcessCommand {
             List<String> program = new ArrayList<>();
             caps.shell().ifPresent(shell -> program.addAll(namespaceInit(shell, true, caps.tmpRemount())));
             program.addAll(inner);
-            wrapped.addAll(bwrapProbe(caps.bwrap().get(), extra, program));
+            wrapped.addAll(bwrapProbe(caps.bwrap().get(), root, extra, program));
         } else if (caps.unshare().isPresent()) {
             List<String> program = new ArrayList<>();
             if (quietUnshare) {
@@ -272,15 +281,22 @@ final class ProcessCommand {
     }
 
     static List<String> bwrapProbe(Path bwrap, List<String> extra, List<String> program) {
+        return bwrapProbe(bwrap, HostRoot.bwrapArgs(), extra, program);
+    }
+
+    /** @param root how the host's root is bound ({@link HostRoot#bwrapArgs()}) */
+    static List<String> bwrapProbe(Path bwrap, List<String> root, List<String> extra, List<String> program) {
         List<String> argv = new ArrayList<>(List.of(bwrap.toString(),
                 "--die-with-parent", "--new-session", "--as-pid-1",
                 "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
-                "--hostname", HOSTNAME,
-                "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev"));
+                "--hostname", HOSTNAME));
+        argv.addAll(root);
+        argv.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
         for (Path tmp : PRIVATE_TMP_DIRS) {
             argv.addAll(List.of("--perms", "1777", "--size", Long.toString(TMP_SIZE_BYTES), "--tmpfs", tmp.toString()));
         }
         argv.addAll(extra);
+        argv.addAll(HostRoot.SEAL);
         argv.add("--");
         argv.addAll(program);
         return argv;

@@ -33,6 +33,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -191,6 +192,7 @@ public final class ProcessSandbox implements Sandbox {
                             && control.cancelledAt().isEmpty(); again++) {
                         log.warn("request {}: the sandbox's set-up failed before the program ran ({}); starting it "
                                 + "again", spec.requestId(), finished.outcome().stderr().text().strip());
+                        pauseBeforeSetUp(again);
                         finished = runIn(workspace, cgroups, spec, uid, control);
                     }
                 } finally {
@@ -242,9 +244,24 @@ public final class ProcessSandbox implements Sandbox {
     static final int SETUP_ATTEMPTS = 5;
 
     /**
+     * A random pause of up to 10·2<sup>attempt</sup> ms (at most 310 ms in all) before set-up attempt {@code attempt}
+     * (1-based after the first), so that a start is not tried again inside the same burst of mount changes that broke
+     * the last one.
+     */
+    private static void pauseBeforeSetUp(int attempt) throws SandboxInterruptedException {
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(10L << attempt));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SandboxInterruptedException("set-up retry interrupted", e);
+        }
+    }
+
+    /**
      * Whether bubblewrap itself failed before the program ran: exit 1 with only its own message, which is not an exec
-     * failure. Seen under concurrency: bubblewrap's read-only remount of each host mount below {@code /} races with
-     * other runs mounting and unmounting their workspaces ("Can't bind mount /oldroot/ on /newroot/ ... remount").
+     * failure. bubblewrap 0.8 remounts each host mount it binds read-only one by one, and fails when one of them is
+     * unmounted meanwhile ("Can't bind mount /oldroot/... remount ...: Invalid argument", containers/bubblewrap#650).
+     * {@link HostRoot} keeps the runs' own workspaces out of that; mounts elsewhere (Docker's) can still change.
      * Nothing of the program ran, so the run is started again in the same workspace and cgroups.
      */
     static boolean setUpFailed(SandboxOutcome outcome) {

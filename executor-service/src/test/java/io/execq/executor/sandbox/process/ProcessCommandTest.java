@@ -33,6 +33,7 @@ class ProcessCommandTest {
     private static final HostCapabilities NOTHING = HostCapabilities.utilLinux(Optional.empty(), Optional.empty(),
             Optional.empty(), Optional.empty(), Optional.empty(), true);
 
+    private static final List<String> ROOT = List.of("--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin");
     private static final List<String> PRLIMIT_WITHOUT_AS = List.of("/usr/bin/prlimit", "--nproc=16",
             "--fsize=67108864", "--nofile=256", "--cpu=4", "--");
     private static final List<String> SETPRIV = List.of("/usr/bin/setpriv", "--reuid", "2000000123", "--regid",
@@ -47,13 +48,14 @@ class ProcessCommandTest {
                 "/usr/bin/bwrap", "--die-with-parent", "--new-session", "--as-pid-1",
                 "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
                 "--hostname", "execq",
-                "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev",
+                "--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin",
+                "--proc", "/proc", "--dev", "/dev",
                 "--perms", "1777", "--size", "67108864", "--tmpfs", "/tmp",
                 "--perms", "1777", "--size", "67108864", "--tmpfs", "/var/tmp",
                 "--perms", "1777", "--size", "67108864", "--tmpfs", "/dev/shm",
                 "--perms", "0711", "--dir", "/tmp/execq-ws-base",
                 "--bind", WORKSPACE.toString(), WORKSPACE.toString(), "--chdir", WORKSPACE + "/data",
-                "--seccomp", "3", "--",
+                "--seccomp", "3", "--remount-ro", "/", "--",
                 "/bin/sh", "-c", "exec 4>&2 2>/dev/null; "
                         + "/bin/busybox mount -o remount,size=67108864,nr_inodes=16384 /tmp"
                         + " || { echo 'execq-init: cannot cap the inodes of /tmp' >&4; exit 125; }; "
@@ -67,7 +69,7 @@ class ProcessCommandTest {
         expected.addAll(SETPRIV);
         expected.addAll(List.of("sh", "-c", "echo $HOME"));
 
-        assertThat(ProcessCommand.argv(ALL, RUN)).containsExactlyElementsOf(expected);
+        assertThat(ProcessCommand.argv(ALL, RUN, ROOT)).containsExactlyElementsOf(expected);
         assertThat(ProcessCommand.runtime(ALL)).isEqualTo("bwrap");
         assertThat(ProcessCommand.seccompProfile(ALL)).hasValue(SeccompFilter.NAME);
         assertThat(ProcessCommand.waitsForGo(ALL)).isTrue();

@@ -22,11 +22,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -206,6 +208,33 @@ class ProcessSandboxHostileIT {
             assertThat(Files.readString(pids.resolve("cgroup.procs")).lines()).isNotEmpty();
             assertThat(run.get(30, TimeUnit.SECONDS).stdout().text()).isEqualTo("done\n");
             assertThat(memory).doesNotExist(); // and leavesNothingBehind checks every controller
+        } finally {
+            background.shutdownNow();
+        }
+    }
+
+    @Test
+    void aRunHasNoMountOfAnotherRunsWorkspaceAndSeesEveryEntryOfTheHostsRoot() throws Exception {
+        ExecutorService background = Executors.newSingleThreadExecutor();
+        try {
+            Future<SandboxOutcome> other = background.submit(() -> sandbox.run(spec("sh", "-c",
+                    "echo secret > other-run-file; sleep 3; echo done")));
+            await().atMost(Duration.ofSeconds(5)).until(() -> !WorkspaceTmpfs.mountedUids().isEmpty());
+
+            // With the host's root bound whole, the other workspace's copy was in this namespace, and bubblewrap's
+            // start failed when the other run unmounted it meanwhile (containers/bubblewrap#650).
+            SandboxOutcome outcome = sandbox.run(spec("sh", "-c", "grep -c ' - tmpfs execq-ws-' /proc/self/mountinfo; "
+                    + "ls -A /; find / -name other-run-file 2>/dev/null"));
+
+            List<String> lines = outcome.stdout().text().lines().toList();
+            assertThat(lines.get(0)).as("workspace mounts in the run's namespace: its own").isEqualTo("1");
+            Set<String> hostRoot;
+            try (Stream<Path> entries = Files.list(Path.of("/"))) {
+                hostRoot = entries.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
+            }
+            assertThat(lines).containsAll(hostRoot);
+            assertThat(outcome.stdout().text()).doesNotContain("other-run-file");
+            assertThat(other.get(30, TimeUnit.SECONDS).stdout().text()).isEqualTo("done\n");
         } finally {
             background.shutdownNow();
         }
