@@ -93,12 +93,18 @@ class DockerHardeningIT {
 
         Map<String, String> refused = results(confined);
         Map<String, String> allowed = results(unconfined);
+        // Where int 0x80 itself faults, even for getpid and without any filter (a host without a usable 32-bit
+        // entry: seen on a virtual-machine guest, a general protection fault), there is no i386 call to refuse:
+        // the 32-bit probes die of SIGSEGV on both sides. Decided by the unconfined run, so a broken filter on a
+        // host that has the entry can never pass this way.
+        boolean hasI386Entry = !allowed.get("i386_getpid").equals("SIGSEGV");
+        String i386Refused = hasI386Entry ? "SIGSYS" : "SIGSEGV";
         assertThat(refused).isEqualTo(new TreeMap<>(Map.ofEntries(
                 Map.entry("io_uring_setup", "EPERM"), Map.entry("io_uring_enter", "EPERM"),
                 Map.entry("io_uring_register", "EPERM"),
                 Map.entry("socket_vsock", "EPERM"), Map.entry("socket_vsock_high_bits", "EPERM"),
-                Map.entry("socket_alg", "EPERM"), Map.entry("i386_socket_vsock", "SIGSYS"),
-                Map.entry("i386_socketcall_vsock", "SIGSYS"),
+                Map.entry("socket_alg", "EPERM"), Map.entry("i386_getpid", i386Refused),
+                Map.entry("i386_socket_vsock", i386Refused), Map.entry("i386_socketcall_vsock", i386Refused),
                 Map.entry("socket_inet_loopback", "ok"), Map.entry("socket_unix", "ok"),
                 Map.entry("add_key", "EPERM"), Map.entry("request_key", "EPERM"), Map.entry("keyctl", "EPERM"),
                 Map.entry("unshare_newuser", "EPERM"), Map.entry("clone_newuser", "EPERM"),
@@ -106,13 +112,16 @@ class DockerHardeningIT {
                 Map.entry("userfaultfd", "EPERM"), Map.entry("perf_event_open", "EPERM"), Map.entry("bpf", "EPERM"))));
         // Without the filter the kernel lets every one of them through to its own checks (ok, EINVAL, ENOKEY, ...).
         refused.forEach((probe, answer) -> {
-            if (!answer.equals("ok")) {
+            if (!answer.equals("ok") && (hasI386Entry || !probe.startsWith("i386_"))) {
                 assertThat(allowed.get(probe)).as("%s without the filter", probe).isNotEqualTo(answer);
             }
         });
         assertThat(allowed).containsEntry("io_uring_setup", "ok").containsEntry("socket_vsock", "ok")
-                .containsEntry("socket_vsock_high_bits", "ok").containsEntry("i386_socketcall_vsock", "ok")
+                .containsEntry("socket_vsock_high_bits", "ok")
                 .containsEntry("unshare_newuser", "ok").containsEntry("keyctl", "ok");
+        if (hasI386Entry) {
+            assertThat(allowed).containsEntry("i386_getpid", "ok").containsEntry("i386_socketcall_vsock", "ok");
+        }
         assertThat(confined.seccompProfile()).hasValue("execq-default");
         assertThat(unconfined.seccompProfile()).hasValue(allowAllName);
         assertThat(confined.runtime()).hasValue("runc");
