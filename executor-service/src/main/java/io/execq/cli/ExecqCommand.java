@@ -19,6 +19,7 @@ public final class ExecqCommand implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        SpawnMechanism.preferVfork();
         System.exit(commandLine().execute(args));
     }
 
