@@ -21,17 +21,22 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * 5,000 concurrent {@code execute} calls through one client, answered by a real executor that really runs each
- * request (hardened host processes, for speed): every future completes with its own request's output.
+ * 1,000 concurrent {@code execute} calls through one client, answered by a real executor that really runs each
+ * request (hardened host processes, for speed): every future completes with its own request's output. (It was
+ * 5,000. On a machine whose process spawns are four times slower the real runs ran at about 10 a second, so 5,000
+ * of them stood at the calls' 5-minute deadline and took a sixth of the suite's 30-minute budget.
+ * {@code ExecutionClientIT} still makes 5,000 concurrent calls on real Kafka, against a fake executor; the
+ * lost-output bug of docs/sandboxes.md, one run in 750, is watched here and by {@code ExecutorFailoverIT}, which
+ * checks the output of its 1,900 {@code echo} runs: 2,900 runs together would show it with a probability of 98 %.)
  */
 class ExecuteAtScaleIT {
 
     @Test
-    void fiveThousandConcurrentExecuteCallsOnOneClientAllGetTheirOwnRealResult() throws Exception {
+    void aThousandConcurrentExecuteCallsOnOneClientAllGetTheirOwnRealResult() throws Exception {
         String bootstrap = TestKafka.shared().bootstrapServers();
         ExecqTopics topics = ExecqTopics.create(bootstrap, 16);
         Map<String, String> options = topics.executorOptions(Map.of("concurrency", "8", "rate", "100000"));
-        int count = 5_000;
+        int count = 1_000;
         try (ExecutorInstance executor = ExecutorInstance.start(ExecutorConfig.of(options));
              ExecutionClient client = ExecutionClient.builder().bootstrapServers(bootstrap)
                      .requestsTopic(topics.requests()).resultsTopic(topics.results()).build()) {

@@ -18,7 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -60,10 +60,10 @@ class ExecutorFailoverIT {
             await().atMost(Duration.ofMinutes(3)).ignoreExceptions().until(() -> ExecutorProcesses.ready(port));
         }
         Random random = new Random(2_000);
-        Set<String> ids = new HashSet<>();
+        Map<String, String> stdoutById = new HashMap<>();
 
         try (Requests requests = new Requests(bootstrap, topics.requests())) {
-            send(requests, FIRST_WAVE, random, ids);
+            send(requests, FIRST_WAVE, random, stdoutById);
             // Mid-batch: the victim has committed some results and has runs going.
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() ->
                     MetricsScrape.sum(victimPort, "execq_results_total") >= 50
@@ -74,10 +74,11 @@ class ExecutorFailoverIT {
             start(topics, group, "victim", victimPort);
             await().atMost(Duration.ofMinutes(3)).ignoreExceptions().until(() -> ExecutorProcesses.ready(victimPort));
             // Sent once the restarted victim owns partitions again, so its second life has work of its own.
-            send(requests, SECOND_WAVE, random, ids);
+            send(requests, SECOND_WAVE, random, stdoutById);
         }
 
         VerifyReport report = ExactlyOnce.verify(topics, Duration.ofMinutes(6));
+        Set<String> ids = stdoutById.keySet();
 
         assertThat(report.requestRecords()).isEqualTo(FIRST_WAVE + SECOND_WAVE);
         List<ExecutionResult> results = Results.awaitFor(bootstrap, topics.results(), ids, Duration.ofSeconds(30));
@@ -86,6 +87,9 @@ class ExecutorFailoverIT {
                 .containsExactlyEntriesOf(Map.of("SUCCEEDED", (long) ids.size()));
         assertThat(results).extracting(ExecutionResult::getExecutorId)
                 .contains("victim", "survivor-1", "survivor-2");
+        // Every output whole, whoever ran it (also the lost-output regression of docs/sandboxes.md, 1,900 more runs).
+        assertThat(results).allSatisfy(r -> assertThat(StandardCharsets.UTF_8.decode(r.getStdout().getData()
+                .duplicate()).toString()).as(r.getRequestId()).isEqualTo(stdoutById.get(r.getRequestId())));
         assertThat(MetricsScrape.sum(victimPort, "execq_results_total")).as("results of the victim's second life")
                 .isPositive();
         ExecutorPipelineIT.assertOffsetsFullyCommitted(bootstrap, group, topics.requests());
@@ -118,14 +122,15 @@ class ExecutorFailoverIT {
     }
 
     /** Mostly short runs; one in twenty sleeps 0.5 to 3 s, so a kill always finds long runs in flight. */
-    private static void send(Requests requests, int count, Random random, Set<String> ids) {
+    private static void send(Requests requests, int count, Random random, Map<String, String> stdoutById) {
         for (int i = 0; i < count; i++) {
-            ExecutionRequest request = i % 20 == 0
+            boolean sleeps = i % 20 == 0;
+            ExecutionRequest request = sleeps
                     ? Requests.command(Isolation.PROCESS, "sleep", String.format(Locale.ROOT, "%.1f",
                             0.5 + random.nextInt(26) / 10.0)).build()
                     : Requests.command(Isolation.PROCESS, "echo", "run " + i).build();
             requests.send(request);
-            ids.add(request.getRequestId());
+            stdoutById.put(request.getRequestId(), sleeps ? "" : "run " + i + "\n");
         }
     }
 }
