@@ -244,7 +244,7 @@ public final class ProcessSandbox implements Sandbox {
     static final int SETUP_ATTEMPTS = 5;
 
     /**
-     * A random pause of up to 10·2<sup>attempt</sup> ms (at most 310 ms in all) before set-up attempt {@code attempt}
+     * A random pause of up to 10·2<sup>attempt</sup> ms (at most 300 ms in all) before set-up attempt {@code attempt}
      * (1-based after the first), so that a start is not tried again inside the same burst of mount changes that broke
      * the last one.
      */
