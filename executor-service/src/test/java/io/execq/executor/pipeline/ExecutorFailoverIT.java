@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.execq.schema.ExecutionRequest;
 import io.execq.schema.ExecutionResult;
+import io.execq.schema.ExecutionStatus;
 import io.execq.schema.Isolation;
 import io.execq.sdk.verify.VerifyReport;
 import io.execq.testing.ExactlyOnce;
@@ -14,7 +15,6 @@ import io.execq.testing.MetricsScrape;
 import io.execq.testing.TestKafka;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -88,8 +88,8 @@ class ExecutorFailoverIT {
         assertThat(results).extracting(ExecutionResult::getExecutorId)
                 .contains("victim", "survivor-1", "survivor-2");
         // Every output whole, whoever ran it (also the lost-output regression of docs/sandboxes.md, 1,900 more runs).
-        assertThat(results).allSatisfy(r -> assertThat(StandardCharsets.UTF_8.decode(r.getStdout().getData()
-                .duplicate()).toString()).as(r.getRequestId()).isEqualTo(stdoutById.get(r.getRequestId())));
+        assertThat(results).allSatisfy(r -> assertThat(Results.text(r.getStdout())).as(r.getRequestId())
+                .isEqualTo(stdoutById.get(r.getRequestId())));
         assertThat(MetricsScrape.sum(victimPort, "execq_results_total")).as("results of the victim's second life")
                 .isPositive();
         ExecutorPipelineIT.assertOffsetsFullyCommitted(bootstrap, group, topics.requests());
@@ -100,11 +100,11 @@ class ExecutorFailoverIT {
      * executor logged about it.
      */
     private static List<String> notSucceeded(List<ExecutionResult> results, ExecutorProcesses executors) {
-        return results.stream().filter(r -> !"SUCCEEDED".equals(r.getStatus().name()))
+        return results.stream().filter(r -> r.getStatus() != ExecutionStatus.SUCCEEDED)
                 .map(r -> r.getRequestId() + " on " + r.getExecutorId() + ": " + r.getStatus() + " exit "
                         + r.getExitCode() + " signal " + r.getSignal() + " runMs " + r.getRunMs() + " error "
-                        + r.getError() + " stderr '" + StandardCharsets.UTF_8.decode(r.getStderr().getData().duplicate())
-                        + "'\n" + logLines(executors.output(r.getExecutorId()), r.getRequestId()))
+                        + r.getError() + " stderr '" + Results.text(r.getStderr()) + "'\n"
+                        + logLines(executors.output(r.getExecutorId()), r.getRequestId()))
                 .toList();
     }
 

@@ -1,8 +1,10 @@
 package io.execq.executor.pipeline;
 
+import io.execq.schema.CapturedOutput;
 import io.execq.schema.ExecutionResult;
 import io.execq.schema.serde.ExecutionResultDeserializer;
 import io.execq.testing.TopicReader;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -29,5 +31,10 @@ final class Results {
             throw new AssertionError("expected exactly one result for " + id + ", got " + matching.size());
         }
         return matching.get(0);
+    }
+
+    /** The kept bytes of a result's stream as UTF-8 text. */
+    static String text(CapturedOutput output) {
+        return StandardCharsets.UTF_8.decode(output.getData().duplicate()).toString();
     }
 }
